@@ -1,0 +1,76 @@
+// The language's contract with whoever runs it (the CLI, the Jupyter kernel, tests): the
+// values a program computes, what it emits while running, and the editor services.
+// The kernel builds on these types only; it must not reach into the parser or checker.
+
+import type { Progress } from "../stdlib/context.ts";
+import type { Dataset } from "../stdlib/data/dataset.ts";
+import type { SpikelabError } from "../stdlib/errors.ts";
+import type { Network } from "../stdlib/ir/network.ts";
+import type { SimResult } from "../stdlib/ir/results.ts";
+import type { RuleSet } from "../stdlib/ir/rules.ts";
+import type { SpikingNetwork } from "../stdlib/ir/spiking.ts";
+import type { Figure, Table } from "../stdlib/plot/figure.ts";
+import type { WorkerPool } from "../stdlib/tensor/pool.ts";
+
+/** A value a program can bind to a name, print, or show. */
+export type Value =
+  | { readonly kind: "number"; readonly value: number; readonly unit?: string }
+  | { readonly kind: "string"; readonly value: string }
+  | { readonly kind: "bool"; readonly value: boolean }
+  | { readonly kind: "list"; readonly items: readonly Value[] }
+  | { readonly kind: "record"; readonly fields: ReadonlyMap<string, Value> }
+  | { readonly kind: "dataset"; readonly dataset: Dataset; readonly label: string }
+  | { readonly kind: "network"; readonly network: Network; readonly accuracy?: number }
+  | { readonly kind: "rules"; readonly rules: RuleSet }
+  | { readonly kind: "snn"; readonly snn: SpikingNetwork }
+  | { readonly kind: "result"; readonly result: SimResult }
+  | { readonly kind: "figure"; readonly figure: Figure }
+  | { readonly kind: "table"; readonly table: Table }
+  | { readonly kind: "none" };
+
+/** Something a running program shows: printed text, or a value to display richly. */
+export type Output =
+  | { readonly kind: "text"; readonly text: string; readonly stream: "stdout" | "stderr" }
+  | { readonly kind: "display"; readonly value: Value };
+
+export interface ExecuteHooks {
+  /** Fires on interrupt; execution stops within ~1 s with an InterruptedError result. */
+  readonly signal?: AbortSignal;
+  readonly emit: (o: Output) => void;
+  readonly progress?: (p: Progress) => void;
+  readonly pool?: WorkerPool;
+}
+
+export type ExecuteResult =
+  /** `value` is the last bare expression's value (a cell's execute_result), if any. */
+  | { readonly ok: true; readonly value: Value | undefined }
+  /** Every diagnostic found (a checking failure reports all of them; a runtime failure one). */
+  | { readonly ok: false; readonly errors: readonly SpikelabError[] };
+
+export interface Completion {
+  readonly matches: readonly string[];
+  /** Offsets in the source of the text the matches replace. */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Inspection {
+  readonly found: boolean;
+  readonly markdown: string;
+  readonly text: string;
+}
+
+export type Completeness = "complete" | "incomplete" | "invalid";
+
+/**
+ * A language session: names bound by earlier executions persist; a failed execution leaves
+ * them as they were. `file` names the source in diagnostics (a path, or "cell[3]").
+ */
+export interface Interpreter {
+  execute(source: string, file: string, hooks: ExecuteHooks): Promise<ExecuteResult>;
+  complete(source: string, offset: number): Completion;
+  inspect(source: string, offset: number): Inspection;
+  isComplete(source: string): { readonly status: Completeness; readonly indent: string };
+  /** Names in scope with their values (for completion, inspect and display). */
+  names(): ReadonlyMap<string, Value>;
+}

@@ -1,0 +1,22 @@
+// Figures and tables as plain data: a Plotly figure spec (data, layout, optional frames for
+// animation) and a table of rows. Renderers (SVG, HTML, text) live beside this file; the kernel
+// only picks mime types. Nothing here knows about spikes or Jupyter.
+
+export type PlotlyTrace = Readonly<Record<string, unknown>> & { readonly type?: string };
+
+export interface Figure {
+  readonly kind: "figure";
+  readonly data: readonly PlotlyTrace[];
+  readonly layout: Readonly<Record<string, unknown>>;
+  /** Animation frames (Plotly `frames`): a raster that plays, a slider over T. */
+  readonly frames?: readonly Readonly<Record<string, unknown>>[];
+}
+
+export type Cell = number | string | boolean | null;
+
+export interface Table {
+  readonly kind: "table";
+  readonly title?: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly Cell[])[];
+}
