@@ -15,7 +15,11 @@ commands:
 
 type Command = (args: string[]) => Promise<number>;
 
-const commands: Record<string, () => Promise<Command>> = {};
+const commands: Record<string, () => Promise<Command>> = {
+  kernel: async () => (await import("./cmd-kernel.ts")).kernelCommand,
+  install: async () => (await import("./kernelspec.ts")).installCommand,
+  uninstall: async () => (await import("./kernelspec.ts")).uninstallCommand,
+};
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

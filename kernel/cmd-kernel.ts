@@ -1,0 +1,44 @@
+// `spikelab kernel --connection-file FILE`: runs the Jupyter kernel until Jupyter shuts it
+// down. Builds the language's interpreter and hands it to the kernel; SIGINT interrupts the
+// running cell instead of killing the process. It must not implement any message itself.
+
+import { existsSync } from "node:fs";
+import type { Interpreter } from "../dsl/api.ts";
+import { SpikelabError } from "../stdlib/errors.ts";
+import { Kernel } from "./kernel.ts";
+
+type InterpreterFactory = (options: { baseDir: string }) => Interpreter;
+
+async function loadInterpreter(): Promise<InterpreterFactory> {
+  // Resolved at run time so the kernel builds while the interpreter is being written.
+  const path = "../dsl/interpreter.ts";
+  try {
+    const mod = (await import(path)) as { createInterpreter: InterpreterFactory };
+    return mod.createInterpreter;
+  } catch (e) {
+    throw new SpikelabError("unsupported", `the language interpreter is not available: ${(e as Error).message}`, { hint: "dsl/interpreter.ts must export createInterpreter" });
+  }
+}
+
+export async function kernelCommand(args: string[], factory?: InterpreterFactory): Promise<number> {
+  const i = args.indexOf("--connection-file");
+  const file = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith("--connection-file="))?.slice("--connection-file=".length);
+  if (file === undefined || !existsSync(file)) {
+    process.stderr.write(`spikelab kernel: ${file === undefined ? "missing --connection-file FILE" : `no connection file ${file}`}\nhint: Jupyter starts the kernel with this argument; run 'spikelab install' and pick the spikelab kernel in Jupyter\n`);
+    return 2;
+  }
+  const create = factory ?? (await loadInterpreter());
+  // Relative paths in cells (datasets, weight files) resolve against the notebook's directory,
+  // which is where Jupyter starts the kernel.
+  const interpreter = create({ baseDir: process.cwd() });
+  let done!: (code: number) => void;
+  const finished = new Promise<number>((r) => (done = r));
+  const kernel = await Kernel.start(Kernel.fromFile(file), { interpreter, onShutdown: () => {
+    // Anything still holding the event loop (a worker a cell left) must not keep a dead kernel alive.
+    setTimeout(() => process.exit(0), 2000).unref();
+    done(0);
+  } });
+  process.on("SIGINT", () => kernel.interrupt());
+  process.on("SIGTERM", () => void kernel.shutdown().then(() => done(0)));
+  return finished;
+}

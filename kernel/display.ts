@@ -1,0 +1,173 @@
+// Turns the language's values into Jupyter mime bundles: figures as Plotly JSON + offline HTML +
+// static SVG, tables as HTML/markdown/text, networks and SNNs as layer tables. It renders
+// through stdlib/plot and must not execute anything or know about sockets.
+
+import type { Value } from "../dsl/api.ts";
+import type { Network } from "../stdlib/ir/network.ts";
+import type { SimResult } from "../stdlib/ir/results.ts";
+import { neuronCount, synapseCount, type SpikingNetwork } from "../stdlib/ir/spiking.ts";
+import type { Figure, Table, Cell } from "../stdlib/plot/figure.ts";
+import { plotRenderers, type PlotRenderers } from "./renderers.ts";
+
+export type MimeBundle = Record<string, unknown>;
+
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+/**
+ * One per kernel session: remembers whether plotly.js went out already, so the library is
+ * embedded in the first figure's HTML only (once per notebook run, never from a CDN).
+ */
+export class Display {
+  private libraryShown = false;
+  constructor(private readonly renderers: PlotRenderers = plotRenderers) {}
+
+  bundle(value: Value): MimeBundle {
+    switch (value.kind) {
+      case "figure":
+        return this.figure(value.figure);
+      case "table":
+        return this.table(value.table);
+      case "network":
+        return this.table(networkTable(value.network, value.accuracy));
+      case "snn":
+        return this.table(snnTable(value.snn));
+      case "result":
+        return this.table(resultTable(value.result));
+      default:
+        return { "text/plain": formatValue(value) };
+    }
+  }
+
+  figure(fig: Figure): MimeBundle {
+    const includeLibrary = !this.libraryShown;
+    this.libraryShown = true;
+    const bundle: MimeBundle = {
+      // Plain JSON (not the frozen spec object) so the wire encoder sees data only.
+      [PLOTLY_MIME]: JSON.parse(JSON.stringify({ data: fig.data, layout: fig.layout, ...(fig.frames ? { frames: fig.frames } : {}) })),
+      "text/html": this.renderers.figureHtml(fig, { includeLibrary }),
+      "image/svg+xml": this.renderers.figureSvg(fig),
+      "text/plain": figureSummary(fig),
+    };
+    return bundle;
+  }
+
+  table(t: Table): MimeBundle {
+    return {
+      "text/html": this.renderers.tableHtml(t),
+      "text/markdown": this.renderers.tableMarkdown(t),
+      "text/plain": this.renderers.tableText(t),
+    };
+  }
+}
+
+function figureSummary(fig: Figure): string {
+  const title = titleOf(fig.layout);
+  const n = fig.data.length;
+  return `<figure${title ? ` '${title}'` : ""}: ${n} trace${n === 1 ? "" : "s"}>`;
+}
+
+function titleOf(layout: Readonly<Record<string, unknown>>): string | undefined {
+  const t = layout.title;
+  if (typeof t === "string") return t;
+  if (typeof t === "object" && t !== null && typeof (t as { text?: unknown }).text === "string") return (t as { text: string }).text;
+  return undefined;
+}
+
+export function networkTable(net: Network, accuracy?: number): Table {
+  const rows: Cell[][] = net.nodes.map((n) => {
+    const params = Object.values(n.params).reduce((a, t) => a + t.data.length, 0);
+    return [n.id, describeOp(n.op), n.shape.join("×"), params];
+  });
+  const total = rows.reduce((a, r) => a + (r[3] as number), 0);
+  rows.push(["total", "", "", total]);
+  const acc = accuracy === undefined ? "" : `, accuracy ${(accuracy * 100).toFixed(2)}%`;
+  return { kind: "table", title: `network ${net.name}${acc}`, columns: ["layer", "op", "shape", "parameters"], rows };
+}
+
+function describeOp(op: Network["nodes"][number]["op"]): string {
+  switch (op.kind) {
+    case "conv":
+      return `conv ${op.filters} ${op.kernel[0]}×${op.kernel[1]}` + (op.stride[0] > 1 ? ` stride ${op.stride[0]}` : "") + (op.padding[0] > 0 ? ` pad ${op.padding[0]}` : "");
+    case "dense":
+      return `dense ${op.units}`;
+    case "avgpool":
+    case "maxpool":
+      return `${op.kind} ${op.kernel[0]}×${op.kernel[1]}`;
+    case "dropout":
+      return `dropout ${op.rate}`;
+    default:
+      return op.kind;
+  }
+}
+
+export function snnTable(snn: SpikingNetwork): Table {
+  const rows: Cell[][] = snn.populations.map((p) => {
+    const incoming = snn.projections.filter((q) => q.to === p.id);
+    const synapses = incoming.reduce((a, q) => a + synapseCount(snn, q), 0);
+    const neurons = p.shape.reduce((a, b) => a * b, 1);
+    return [p.id, p.neuron.kind, p.shape.join("×"), neurons, synapses];
+  });
+  const synapses = snn.projections.reduce((a, q) => a + synapseCount(snn, q), 0);
+  rows.push(["total", "", "", neuronCount(snn), synapses]);
+  return {
+    kind: "table",
+    title: `spiking network ${snn.name} (${snn.family}, ${snn.encoder.kind} input, ${snn.readout.kind} read-out)`,
+    columns: ["population", "neuron", "shape", "neurons", "synapses"],
+    rows,
+  };
+}
+
+export function resultTable(r: SimResult): Table {
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const rows: Cell[][] = [
+    ["samples", r.samples],
+    ["accuracy (SNN)", pct(r.accuracy)],
+    ["accuracy (ANN)", pct(r.annAccuracy)],
+    ["agreement", pct(r.agreement)],
+    ["latency", `${r.latency.value} ${r.latency.unit}`],
+    ["spikes per neuron", Number(r.spikesPerNeuron.toPrecision(4))],
+    ["synaptic ops per sample", Math.round(r.synapticOpsTotal)],
+    ["ANN ops per sample", Math.round(r.annOps)],
+  ];
+  const partial = r.partial ? " — interrupted, partial" : "";
+  return { kind: "table", title: `simulation of ${r.network} on ${r.data} (${r.family})${partial}`, columns: ["figure", "value"], rows };
+}
+
+/** The plain-text form of a value (execute_result text/plain, history output, print). */
+export function formatValue(v: Value): string {
+  switch (v.kind) {
+    case "number":
+      return v.unit ? `${formatNumber(v.value)} ${v.unit}` : formatNumber(v.value);
+    case "string":
+      return JSON.stringify(v.value);
+    case "bool":
+      return v.value ? "true" : "false";
+    case "list":
+      return `[${v.items.map(formatValue).join(", ")}]`;
+    case "record":
+      return `{ ${[...v.fields].map(([k, x]) => `${k}: ${formatValue(x)}`).join(", ")} }`;
+    case "dataset": {
+      const d = v.dataset;
+      return `<dataset ${v.label}: ${d.count} images ${d.shape.join("×")}, ${d.classes.length} classes>`;
+    }
+    case "network":
+      return `<network ${v.network.name}: ${v.network.nodes.length} layers>`;
+    case "rules":
+      return `<conversion rules ${v.rules.name} (${v.rules.family})>`;
+    case "snn":
+      return `<spiking network ${v.snn.name}: ${neuronCount(v.snn)} neurons>`;
+    case "result":
+      return `<simulation result: accuracy ${(v.result.accuracy * 100).toFixed(2)}%>`;
+    case "figure":
+      return figureSummary(v.figure);
+    case "table":
+      return plotRenderers.tableText(v.table);
+    case "none":
+      return "none";
+  }
+}
+
+function formatNumber(x: number): string {
+  if (Number.isInteger(x)) return String(x);
+  return String(Number(x.toPrecision(6)));
+}
