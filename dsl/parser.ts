@@ -1,0 +1,490 @@
+// The grammar, as one Chevrotain parser class whose rules read like docs/language.md, with
+// error recovery so one pass reports every syntax error. It builds a concrete syntax tree
+// only; meaning (names, shapes, units) belongs to ast.ts and check.ts.
+
+import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { SpikelabError } from "../stdlib/errors.ts";
+import {
+  allTokens, AnyName, Arrow, Caret, Colon, Comma, Conversion, Convert, DatasetKw, Dot, Equals, Export, Extends, False, From,
+  Identifier, In, InputKw, LBrace, LBracket, Let, Load, LParen, Minus, NetworkKw, Newline, NumberLit, On, Plot, Plus, Print,
+  RBrace, RBracket, Row, RParen, Save, Sep, Shape, Simulate, Slash, Star, StringLit, Sweep, TableKw, To, tokenize, Train, True,
+  UnitTok, Use, With,
+} from "./tokens.ts";
+
+/** What a rule stands for, in error messages ("expected a value, found ')'"). */
+const RULE_WORDS: Readonly<Record<string, string>> = {
+  program: "a statement",
+  statement: "a statement",
+  expression: "a value",
+  additive: "a value",
+  multiplicative: "a value",
+  unary: "a value",
+  power: "a value",
+  postfix: "a value",
+  primary: "a value",
+  layerLine: "a layer",
+  layer: "a layer",
+  layerArg: "a layer argument",
+  record: "'{'",
+  field: "a parameter name",
+  useStmt: "a module name or a \"file.snn\" path",
+  plotStmt: "a plot kind",
+  callArg: "a value",
+  index: "an index or a slice",
+};
+
+export function describeToken(t: IToken | undefined): string {
+  if (t === undefined || t.tokenType === EOF) return "the end of the input";
+  if (t.tokenType === Newline) return "the end of the line";
+  return `'${t.image.length > 30 ? t.image.slice(0, 27) + "..." : t.image}'`;
+}
+
+function label(t: TokenType): string {
+  if (t === Sep) return "a new line";
+  if (t === AnyName) return "a name";
+  if (t === UnitTok) return "a unit";
+  return t.LABEL ?? t.name;
+}
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual }) =>
+    expected === EOF ? `expected the end of the statement, found ${describeToken(actual)}` : `expected ${label(expected)}, found ${describeToken(actual)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => `expected the end of the statement, found ${describeToken(firstRedundant)}`,
+  buildNoViableAltMessage: ({ actual, ruleName }) => `expected ${RULE_WORDS[ruleName] ?? "something else"}, found ${describeToken(actual[0])}`,
+  buildEarlyExitMessage: ({ actual, ruleName }) => `expected ${RULE_WORDS[ruleName] ?? "something else"}, found ${describeToken(actual[0])}`,
+};
+
+export class SpikelabParser extends CstParser {
+  constructor() {
+    super(allTokens as TokenType[], { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, nodeLocationTracking: "full" });
+    this.performSelfAnalysis();
+  }
+
+  // program := statement (SEP statement)*
+  public program = this.RULE("program", () => {
+    this.OPTION(() => {
+      this.SUBRULE(this.statement);
+      this.MANY(() => {
+        this.CONSUME(Sep);
+        this.SUBRULE2(this.statement);
+      });
+    });
+  });
+
+  public statement = this.RULE("statement", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.useStmt) },
+      { ALT: () => this.SUBRULE(this.datasetStmt) },
+      { ALT: () => this.SUBRULE(this.networkDecl) },
+      { ALT: () => this.SUBRULE(this.conversionDecl) },
+      { ALT: () => this.SUBRULE(this.trainStmt) },
+      { ALT: () => this.SUBRULE(this.loadStmt) },
+      { ALT: () => this.SUBRULE(this.saveStmt) },
+      { ALT: () => this.SUBRULE(this.exportStmt) },
+      { ALT: () => this.SUBRULE(this.plotStmt) },
+      { ALT: () => this.SUBRULE(this.tableStmt) },
+      { ALT: () => this.SUBRULE(this.printStmt) },
+      { ALT: () => this.SUBRULE(this.rowStmt) },
+      { ALT: () => this.SUBRULE(this.bindStmt) },
+      { ALT: () => this.SUBRULE(this.expression) },
+    ]);
+  });
+
+  // use rueckauer2017, "nets/mine.snn"
+  public useStmt = this.RULE("useStmt", () => {
+    this.CONSUME(Use);
+    this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => this.OR([{ ALT: () => this.CONSUME(Identifier) }, { ALT: () => this.CONSUME(StringLit) }]) });
+  });
+
+  // dataset mnist = mnist()
+  public datasetStmt = this.RULE("datasetStmt", () => {
+    this.CONSUME(DatasetKw);
+    this.CONSUME(Identifier);
+    this.CONSUME(Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  // [let] name = value
+  public bindStmt = this.RULE("bindStmt", () => {
+    this.OPTION(() => this.CONSUME(Let));
+    this.CONSUME(Identifier);
+    this.CONSUME(Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  // network lenet (input 1x28x28) { conv 6 kernel 5 pad 2 -> relu ... }
+  public networkDecl = this.RULE("networkDecl", () => {
+    this.CONSUME(NetworkKw);
+    this.CONSUME(Identifier);
+    this.CONSUME(LParen);
+    this.CONSUME(InputKw);
+    this.SUBRULE(this.layerArg);
+    this.CONSUME(RParen);
+    this.CONSUME(LBrace);
+    this.OPTION(() => {
+      this.SUBRULE(this.layerLine);
+      this.MANY(() => {
+        this.CONSUME(Sep);
+        this.SUBRULE2(this.layerLine);
+      });
+    });
+    this.CONSUME(RBrace);
+  });
+
+  // [name:] [from other ->] layer (-> layer)*
+  public layerLine = this.RULE("layerLine", () => {
+    this.OPTION(() => {
+      this.CONSUME(Identifier);
+      this.CONSUME(Colon);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(From);
+      this.CONSUME2(Identifier);
+      this.CONSUME(Arrow);
+    });
+    this.SUBRULE(this.layer);
+    this.MANY(() => {
+      this.CONSUME2(Arrow);
+      this.SUBRULE2(this.layer);
+    });
+  });
+
+  // conv 6 kernel 5 pad 2   (kind, then arguments; check.ts pairs option names with values)
+  public layer = this.RULE("layer", () => {
+    this.CONSUME(Identifier);
+    this.MANY(() => this.SUBRULE(this.layerArg));
+  });
+
+  public layerArg = this.RULE("layerArg", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(NumberLit) },
+      { ALT: () => this.CONSUME(Shape) },
+      { ALT: () => this.CONSUME(Identifier) },
+      { ALT: () => this.CONSUME(StringLit) },
+      { ALT: () => this.CONSUME(True) },
+      { ALT: () => this.CONSUME(False) },
+      {
+        ALT: () => {
+          this.CONSUME(LParen);
+          this.SUBRULE(this.expression);
+          this.CONSUME(RParen);
+        },
+      },
+    ]);
+  });
+
+  // conversion robust extends rueckauer2017 { percentile: 99.99 }
+  public conversionDecl = this.RULE("conversionDecl", () => {
+    this.CONSUME(Conversion);
+    this.CONSUME(Identifier);
+    this.OPTION(() => {
+      this.CONSUME(Extends);
+      this.CONSUME2(Identifier);
+    });
+    this.SUBRULE(this.record);
+  });
+
+  // train lenet on mnist.train { epochs: 2 }
+  public trainStmt = this.RULE("trainStmt", () => {
+    this.CONSUME(Train);
+    this.CONSUME(Identifier);
+    this.CONSUME(On);
+    this.SUBRULE(this.postfix);
+    this.OPTION(() => this.SUBRULE(this.record));
+  });
+
+  // load lenet from "lenet.json"
+  public loadStmt = this.RULE("loadStmt", () => {
+    this.CONSUME(Load);
+    this.CONSUME(Identifier);
+    this.CONSUME(From);
+    this.SUBRULE(this.expression);
+  });
+
+  // save lenet to "lenet.json"
+  public saveStmt = this.RULE("saveStmt", () => {
+    this.CONSUME(Save);
+    this.SUBRULE(this.postfix);
+    this.CONSUME(To);
+    this.SUBRULE(this.expression);
+  });
+
+  // export snn to "lenet.nir"
+  public exportStmt = this.RULE("exportStmt", () => {
+    this.CONSUME(Export);
+    this.SUBRULE(this.postfix);
+    this.CONSUME(To);
+    this.SUBRULE(this.expression);
+  });
+
+  // plot raster result { sample: 0 }
+  public plotStmt = this.RULE("plotStmt", () => {
+    this.CONSUME(Plot);
+    this.CONSUME(Identifier);
+    this.OPTION(() => {
+      this.SUBRULE(this.expression);
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        this.SUBRULE2(this.expression);
+      });
+    });
+    this.OPTION2(() => this.SUBRULE(this.record));
+  });
+
+  // table r1, r2
+  public tableStmt = this.RULE("tableStmt", () => {
+    this.CONSUME(TableKw);
+    this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.expression) });
+  });
+
+  // print "accuracy", accuracy(r)
+  public printStmt = this.RULE("printStmt", () => {
+    this.CONSUME(Print);
+    this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.expression) });
+  });
+
+  // row { percentile: p, error: 1 - accuracy(r) }   (inside a sweep)
+  public rowStmt = this.RULE("rowStmt", () => {
+    this.CONSUME(Row);
+    this.SUBRULE(this.record);
+  });
+
+  // { name: value, name: value }  (commas or new lines between fields)
+  public record = this.RULE("record", () => {
+    this.CONSUME(LBrace);
+    this.OPTION(() => {
+      this.SUBRULE(this.field);
+      this.MANY(() => {
+        this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Sep) }]);
+        this.SUBRULE2(this.field);
+      });
+      this.OPTION2(() => this.CONSUME2(Comma));
+    });
+    this.CONSUME(RBrace);
+  });
+
+  public field = this.RULE("field", () => {
+    this.CONSUME(AnyName);
+    this.CONSUME(Colon);
+    this.SUBRULE(this.expression);
+  });
+
+  public expression = this.RULE("expression", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.convertExpr) },
+      { ALT: () => this.SUBRULE(this.simulateExpr) },
+      { ALT: () => this.SUBRULE(this.sweepExpr) },
+      { ALT: () => this.SUBRULE(this.additive) },
+    ]);
+  });
+
+  // convert lenet with rueckauer2017 { percentile: 99.99 }
+  public convertExpr = this.RULE("convertExpr", () => {
+    this.CONSUME(Convert);
+    this.SUBRULE(this.postfix);
+    this.CONSUME(With);
+    this.SUBRULE2(this.postfix);
+    this.OPTION(() => this.SUBRULE(this.record));
+  });
+
+  // simulate snn on mnist.test[0:1000] { steps: 100 }
+  public simulateExpr = this.RULE("simulateExpr", () => {
+    this.CONSUME(Simulate);
+    this.SUBRULE(this.postfix);
+    this.CONSUME(On);
+    this.SUBRULE2(this.postfix);
+    this.OPTION(() => this.SUBRULE(this.record));
+  });
+
+  // sweep p in [99, 99.9], steps in [50, 100] { ... row { ... } }
+  public sweepExpr = this.RULE("sweepExpr", () => {
+    this.CONSUME(Sweep);
+    this.AT_LEAST_ONE_SEP({
+      SEP: Comma,
+      DEF: () => {
+        this.CONSUME(Identifier);
+        this.CONSUME(In);
+        this.SUBRULE(this.postfix);
+      },
+    });
+    this.SUBRULE(this.block);
+  });
+
+  public block = this.RULE("block", () => {
+    this.CONSUME(LBrace);
+    this.OPTION(() => {
+      this.SUBRULE(this.statement);
+      this.MANY(() => {
+        this.CONSUME(Sep);
+        this.SUBRULE2(this.statement);
+      });
+    });
+    this.CONSUME(RBrace);
+  });
+
+  public additive = this.RULE("additive", () => {
+    this.SUBRULE(this.multiplicative);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(Plus) }, { ALT: () => this.CONSUME(Minus) }]);
+      this.SUBRULE2(this.multiplicative);
+    });
+  });
+
+  public multiplicative = this.RULE("multiplicative", () => {
+    this.SUBRULE(this.unary);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(Star) }, { ALT: () => this.CONSUME(Slash) }]);
+      this.SUBRULE2(this.unary);
+    });
+  });
+
+  // Signs are a loop, not a recursion, so `- - - x` cannot exhaust the stack.
+  public unary = this.RULE("unary", () => {
+    this.MANY(() => this.OR([{ ALT: () => this.CONSUME(Minus) }, { ALT: () => this.CONSUME(Plus) }]));
+    this.SUBRULE(this.power);
+  });
+
+  // a ^ -b ^ c, right-associative (folded in ast.ts)
+  public power = this.RULE("power", () => {
+    this.SUBRULE(this.postfix);
+    this.MANY(() => {
+      this.CONSUME(Caret);
+      this.MANY2(() => this.CONSUME(Minus));
+      this.SUBRULE2(this.postfix);
+    });
+  });
+
+  // x.name, x[0:10], f(a, key: b), 5 ms
+  public postfix = this.RULE("postfix", () => {
+    this.SUBRULE(this.primary);
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(Dot);
+            this.CONSUME(AnyName);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(LBracket);
+            this.SUBRULE(this.index);
+            this.CONSUME(RBracket);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(LParen);
+            this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.callArg) });
+            this.CONSUME(RParen);
+          },
+        },
+        { ALT: () => this.CONSUME(UnitTok) },
+      ]);
+    });
+  });
+
+  // [i] or [a:b], either end optional
+  public index = this.RULE("index", () => {
+    this.OPTION(() => this.SUBRULE(this.expression));
+    this.OPTION2(() => {
+      this.CONSUME(Colon);
+      this.OPTION3(() => this.SUBRULE2(this.expression));
+    });
+  });
+
+  public callArg = this.RULE("callArg", () => {
+    this.OPTION(() => {
+      this.CONSUME(AnyName);
+      this.CONSUME(Colon);
+    });
+    this.SUBRULE(this.expression);
+  });
+
+  public primary = this.RULE("primary", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(NumberLit) },
+      { ALT: () => this.CONSUME(Shape) },
+      { ALT: () => this.CONSUME(StringLit) },
+      { ALT: () => this.CONSUME(True) },
+      { ALT: () => this.CONSUME(False) },
+      { ALT: () => this.CONSUME(Identifier) },
+      {
+        ALT: () => {
+          this.CONSUME(LParen);
+          this.SUBRULE(this.expression);
+          this.CONSUME(RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.list) },
+    ]);
+  });
+
+  public list = this.RULE("list", () => {
+    this.CONSUME(LBracket);
+    this.OPTION(() => {
+      this.SUBRULE(this.expression);
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        this.SUBRULE2(this.expression);
+      });
+      this.OPTION2(() => this.CONSUME2(Comma));
+    });
+    this.CONSUME(RBracket);
+  });
+}
+
+/** One parser instance: Chevrotain's self-analysis is the expensive part, done once per process. */
+export const parser = new SpikelabParser();
+
+export interface ParseResult {
+  readonly cst: CstNode | undefined;
+  readonly tokens: readonly IToken[];
+  readonly errors: readonly SpikelabError[];
+}
+
+export const MAX_ERRORS = 50;
+
+/** Lexes and parses `text`; never throws. Syntax errors come back with line and column. */
+export function parseCst(text: string, file: string): ParseResult {
+  const lexed = tokenize(text, file);
+  const errors: SpikelabError[] = [...lexed.errors];
+  if (lexed.tokens.length === 0 && errors.length > 0) return { cst: undefined, tokens: [], errors };
+  parser.input = lexed.tokens;
+  let cst: CstNode | undefined;
+  try {
+    cst = parser.program();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    errors.push(new SpikelabError("syntax", "the program is nested too deeply to read", { loc: { file, line: 1, column: 1 }, hint: "split it into named parts" }));
+    return { cst: undefined, tokens: lexed.tokens, errors };
+  }
+  const seen = new Set<number>();
+  // A parse error on a line with a lexing error is usually its echo: report the cause only.
+  const lexLines = new Set(lexed.errors.map((e) => e.loc?.line));
+  for (const e of parser.errors) {
+    if (errors.length >= MAX_ERRORS) break;
+    const t = e.token;
+    const eof = t.tokenType === EOF || Number.isNaN(t.startOffset);
+    // At the end of input Chevrotain has no position: point just past the last token.
+    const last = lexed.tokens[lexed.tokens.length - 1];
+    const line = eof ? (last?.endLine ?? 1) : (t.startLine ?? 1);
+    const column = eof ? (last?.endColumn ?? 0) + 1 : (t.startColumn ?? 1);
+    const offset = eof ? (last?.endOffset ?? -1) + 1 : t.startOffset;
+    if (seen.has(offset) || lexLines.has(line)) continue;
+    seen.add(offset);
+    errors.push(new SpikelabError("syntax", e.message, {
+      loc: { file, line, column, length: eof ? 1 : Math.max(1, t.image.length), offset },
+      hint: syntaxHint(e.message, t),
+    }));
+  }
+  return { cst, tokens: lexed.tokens, errors };
+}
+
+function syntaxHint(message: string, t: IToken): string | undefined {
+  if (message.includes("expected ':'")) return "record fields are written `name: value`";
+  if (t.tokenType === Equals && message.includes("expected")) return "`=` binds a name: `name = value`; parameters use `name: value`";
+  if (message.includes("found the end of the input")) return "the statement is incomplete";
+  if (message.includes("end of the statement")) return "put each statement on its own line, or separate them with ';'";
+  return undefined;
+}
