@@ -2,6 +2,9 @@
 // be stopped, a way to report progress, and the shared worker pool. Stages take it as an
 // argument; none of them keeps it in a global.
 
+import type { Dataset } from "./data/dataset.ts";
+import type { Network } from "./ir/network.ts";
+import type { DataRef } from "./ir/rules.ts";
 import type { WorkerPool } from "./tensor/pool.ts";
 
 export interface Progress {
@@ -23,6 +26,13 @@ export interface RunContext {
   readonly pool?: WorkerPool;
   /** Informational messages (warnings, notes) for the user. */
   readonly log?: (message: string) => void;
+  /**
+   * Resolves a data slice named in a rule set (`norm_data`, `calib_data`, …) to images: the
+   * language binds its own dataset names here. `ref` null asks for the network's own training
+   * data (the family slices it); undefined = not known. Absent: families fall back to
+   * stdlib/data's loaders by dataset name (`mnist`, `fashion_mnist`).
+   */
+  readonly resolveData?: (ref: DataRef | null, network: Network) => Dataset | undefined;
 }
 
 export const NO_CONTEXT: RunContext = {};
