@@ -16,7 +16,13 @@ export type NeuronModel =
   /** K units per gate, at most one spike each (AMOS) or one neuron over K steps (FS). */
   | { readonly kind: "amos"; readonly form: "amos" | "fs"; readonly K: number; readonly gate: string; readonly h: Float64Array; readonly d: Float64Array; readonly T: Float64Array }
   /** Integrates without firing; the read-out layer when reading membrane potentials. */
-  | { readonly kind: "integrator" };
+  | { readonly kind: "integrator" }
+  /**
+   * Passes on the spike its projection selects, without integrating (TTFS: the input layer, whose
+   * spikes the encoder places, and max pooling, the earliest spike of each window). Its spikes lie
+   * in the window [tMin, tMax] of the layer it relays.
+   */
+  | { readonly kind: "relay"; readonly tMin: number; readonly tMax: number };
 
 export type ProjectionKind =
   | { readonly kind: "dense" }
@@ -24,7 +30,11 @@ export type ProjectionKind =
   /** Average pooling as a linear projection (weight 1/(kH·kW) per tap). */
   | { readonly kind: "avgpool"; readonly kernel: Pair; readonly stride: Pair; readonly padding: Pair }
   /** Spiking max-pool: per window only the input with the largest online rate passes (rate), or the earliest spike (TTFS). */
-  | { readonly kind: "maxpool"; readonly kernel: Pair; readonly stride: Pair; readonly padding: Pair; readonly mode: "gated" | "earliest" }
+  | {
+      readonly kind: "maxpool"; readonly kernel: Pair; readonly stride: Pair; readonly padding: Pair; readonly mode: "gated" | "earliest";
+      /** TTFS: channels where the latest spike passes instead (a batch norm with negative scale folded through the pool). */
+      readonly latest?: readonly number[];
+    }
   /** Spikes pass unchanged (flatten, dropout removed); `offset` places them in a concatenated target. */
   | { readonly kind: "identity"; readonly offset: number };
 
