@@ -12,7 +12,7 @@
 
 import { SpikelabError } from "../errors.ts";
 import { need, type Conv2dGeometry, type Pool2dGeometry } from "./geometry.ts";
-import * as ref from "./reference.ts";
+import { kernels, type Frame, type KernelExports } from "./wasm.ts";
 
 export { conv2dGeometry, pool2dGeometry, withBatch, type Conv2dGeometry, type Pool2dGeometry, type Pair } from "./geometry.ts";
 
@@ -38,18 +38,40 @@ const sameLength = (where: string, a: ArrayLike<number>, b: ArrayLike<number>, a
 // ---------------------------------------------------------------------------------------------
 // Memory
 
-/** A Float32Array (zeroed) in this thread's kernel memory: used in place by every op, no copies. */
+/**
+ * A Float32Array (zeroed) in this thread's kernel memory: used in place by every op, no copies.
+ * It stays valid until `release` (memory growth never detaches it); a subarray of it is used in
+ * place too. Do not post it to another thread expecting sharing: there it is an ordinary array.
+ */
 export function allocF32(n: number): Float32Array {
-  return new Float32Array(n);
+  return kernels().f32(n);
 }
 
 /** An Int32Array (zeroed) in this thread's kernel memory (spike index buffers). */
 export function allocI32(n: number): Int32Array {
-  return new Int32Array(n);
+  return kernels().i32(n);
 }
 
-/** Gives an allocF32/allocI32 array's memory back; the array must not be used afterwards. */
-export function release(_arr: Float32Array | Int32Array): void {}
+/** Gives an allocF32/allocI32 array's memory back; neither it nor its subarrays may be used afterwards. */
+export function release(arr: Float32Array | Int32Array): void {
+  kernels().release(arr);
+}
+
+/** True when `arr` lives in this thread's kernel memory (ops use it without copying). */
+export function inKernelMemory(arr: ArrayBufferView): boolean {
+  return kernels().owns(arr);
+}
+
+// Runs one kernel call with staging: arrays outside kernel memory are copied in/out by the frame.
+function call<T>(body: (f: Frame, k: KernelExports, scratch: (bytes: number) => number) => T): T {
+  const kn = kernels();
+  const f = kn.frame();
+  try {
+    return body(f, kn.exports, (bytes) => kn.scratch(bytes));
+  } finally {
+    f.end();
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Dense
@@ -63,7 +85,15 @@ export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: 
   need("gemm", "A", a, m * k);
   need("gemm", "B", b, k * n);
   need("gemm", "C", c, m * n);
-  ref.gemm(transA, transB, m, n, k, a, b, c, accumulate);
+  call((f, K, scratch) => {
+    const pa = f.input(a, m * k), pb = f.input(b, k * n), pc = f.output(c, m * n, accumulate);
+    const acc = accumulate ? 1 : 0;
+    // Matrix-vector shapes skip packing: a 6×8 tile would idle 5 of its 6 rows.
+    if (m === 1 && !transB) K.gemvRows(n, k, pa, pb, n, pc, acc);
+    else if (m === 1) K.gemvDot(n, k, pb, k, pa, pc, acc);
+    else if (n === 1 && !transA) K.gemvDot(m, k, pa, k, pb, pc, acc);
+    else K.gemmStrided(m, n, k, pa, transA ? 1 : k, transA ? m : 1, pb, transB ? 1 : n, transB ? k : 1, pc, n, acc, scratch(K.gemmScratchBytes()));
+  });
 }
 
 /** y [batch, outF] = x [batch, inF] · wᵀ + bias; w [outF, inF], bias [outF] or null. */
@@ -72,7 +102,17 @@ export function denseForward(batch: number, inF: number, outF: number, x: Float3
   need("dense", "weight", w, outF * inF);
   if (bias) need("dense", "bias", bias, outF);
   need("dense", "y", y, batch * outF);
-  ref.denseForward(batch, inF, outF, x, w, bias, y);
+  call((f, K, scratch) => {
+    const px = f.input(x, batch * inF), pw = f.input(w, outF * inF), py = f.output(y, batch * outF);
+    if (bias) {
+      const pb = f.input(bias, outF);
+      const yv = new Float32Array(kernels().memory.buffer, py, batch * outF), bv = new Float32Array(kernels().memory.buffer, pb, outF);
+      for (let i = 0; i < batch; i++) yv.set(bv, i * outF);
+    }
+    const acc = bias ? 1 : 0;
+    if (batch === 1) K.gemvDot(outF, inF, pw, inF, px, py, acc);
+    else K.gemmStrided(batch, outF, inF, px, inF, 1, pw, 1, inF, py, outF, acc, scratch(K.gemmScratchBytes()));
+  });
 }
 
 /**
@@ -86,7 +126,21 @@ export function denseBackward(batch: number, inF: number, outF: number, x: Float
   if (dx) need("dense backward", "dx", dx, batch * inF);
   if (dw) need("dense backward", "dw", dw, outF * inF);
   if (db) need("dense backward", "db", db, outF);
-  ref.denseBackward(batch, inF, outF, x, w, dy, dx, dw, db);
+  call((f, K, scratch) => {
+    const px = f.input(x, batch * inF), pw = f.input(w, outF * inF), pdy = f.input(dy, batch * outF);
+    const pdx = f.optOut(dx, batch * inF), pdw = f.optOut(dw, outF * inF);
+    const sp = scratch(K.gemmScratchBytes());
+    if (pdx) K.gemmStrided(batch, inF, outF, pdy, outF, 1, pw, inF, 1, pdx, inF, 0, sp);
+    if (pdw) K.gemmStrided(outF, inF, batch, pdy, 1, outF, px, inF, 1, pdw, inF, 0, sp);
+  });
+  if (db) {
+    // Column sums in f64: short, and the ANN sums these across batches anyway.
+    for (let o = 0; o < outF; o++) {
+      let s = 0;
+      for (let i = 0; i < batch; i++) s += dy[i * outF + o]!;
+      db[o] = s;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -108,7 +162,10 @@ export function conv2dForward(g: Conv2dGeometry, x: Float32Array, w: Float32Arra
   need("conv2d", "weight", w, s.w);
   if (bias) need("conv2d", "bias", bias, g.outC);
   need("conv2d", "y", y, s.y);
-  ref.conv2dForward(g, x, w, bias, y);
+  call((f, K, scratch) => {
+    const px = f.input(x, s.x), pw = f.input(w, s.w), pb = f.optIn(bias, g.outC), py = f.output(y, s.y);
+    K.conv2dForward(g.batch, g.inC, g.inH, g.inW, g.outC, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.groups, g.outH, g.outW, px, pw, pb, py, scratch(K.convScratchBytes(g.inC, g.kH, g.kW, g.groups, g.outH, g.outW)));
+  });
 }
 
 /**
@@ -123,7 +180,11 @@ export function conv2dBackward(g: Conv2dGeometry, x: Float32Array, w: Float32Arr
   if (dx) need("conv2d backward", "dx", dx, s.x);
   if (dw) need("conv2d backward", "dw", dw, s.w);
   if (db) need("conv2d backward", "db", db, g.outC);
-  ref.conv2dBackward(g, x, w, dy, dx, dw, db);
+  call((f, K, scratch) => {
+    const px = f.input(x, s.x), pw = f.input(w, s.w), pdy = f.input(dy, s.y);
+    const pdx = f.optOut(dx, s.x), pdw = f.optOut(dw, s.w), pdb = f.optOut(db, g.outC);
+    K.conv2dBackward(g.batch, g.inC, g.inH, g.inW, g.outC, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.groups, g.outH, g.outW, px, pw, pdy, pdx, pdw, pdb, scratch(K.convScratchBytes(g.inC, g.kH, g.kW, g.groups, g.outH, g.outW)));
+  });
 }
 
 const poolSizes = (g: Pool2dGeometry) => ({ x: g.batch * g.channels * g.inH * g.inW, y: g.batch * g.channels * g.outH * g.outW });
@@ -133,7 +194,7 @@ export function avgPool2dForward(g: Pool2dGeometry, x: Float32Array, y: Float32A
   const s = poolSizes(g);
   need("avgpool", "x", x, s.x);
   need("avgpool", "y", y, s.y);
-  ref.avgPool2dForward(g, x, y);
+  call((f, K) => K.avgPoolForward(g.batch * g.channels, g.inH, g.inW, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW, f.input(x, s.x), f.output(y, s.y)));
 }
 
 /** dx [batch, C, inH, inW] (overwritten) from dy [batch, C, outH, outW]. */
@@ -141,7 +202,7 @@ export function avgPool2dBackward(g: Pool2dGeometry, dy: Float32Array, dx: Float
   const s = poolSizes(g);
   need("avgpool backward", "dy", dy, s.y);
   need("avgpool backward", "dx", dx, s.x);
-  ref.avgPool2dBackward(g, dy, dx);
+  call((f, K) => K.avgPoolBackward(g.batch * g.channels, g.inH, g.inW, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW, f.input(dy, s.y), f.output(dx, s.x)));
 }
 
 /** y [batch, C, outH, outW] = window maxima of x [batch, C, inH, inW]; padding never wins. */
@@ -149,7 +210,7 @@ export function maxPool2dForward(g: Pool2dGeometry, x: Float32Array, y: Float32A
   const s = poolSizes(g);
   need("maxpool", "x", x, s.x);
   need("maxpool", "y", y, s.y);
-  ref.maxPool2dForward(g, x, y);
+  call((f, K) => K.maxPoolForward(g.batch * g.channels, g.inH, g.inW, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW, f.input(x, s.x), f.output(y, s.y)));
 }
 
 /**
@@ -161,21 +222,21 @@ export function maxPool2dBackward(g: Pool2dGeometry, x: Float32Array, dy: Float3
   need("maxpool backward", "x", x, s.x);
   need("maxpool backward", "dy", dy, s.y);
   need("maxpool backward", "dx", dx, s.x);
-  ref.maxPool2dBackward(g, x, dy, dx);
+  call((f, K) => K.maxPoolBackward(g.batch * g.channels, g.inH, g.inW, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW, f.input(x, s.x), f.input(dy, s.y), f.output(dx, s.x)));
 }
 
 /** y [batch, channels] = mean of x [batch, channels, hw] over its hw = H·W positions. */
 export function globalAvgPoolForward(batch: number, channels: number, hw: number, x: Float32Array, y: Float32Array): void {
   need("globalavgpool", "x", x, batch * channels * hw);
   need("globalavgpool", "y", y, batch * channels);
-  ref.globalAvgPoolForward(batch, channels, hw, x, y);
+  call((f, K) => K.globalAvgPoolForward(batch * channels, hw, f.input(x, batch * channels * hw), f.output(y, batch * channels)));
 }
 
 /** dx [batch, channels, hw] (overwritten) = dy [batch, channels] / hw. */
 export function globalAvgPoolBackward(batch: number, channels: number, hw: number, dy: Float32Array, dx: Float32Array): void {
   need("globalavgpool backward", "dy", dy, batch * channels);
   need("globalavgpool backward", "dx", dx, batch * channels * hw);
-  ref.globalAvgPoolBackward(batch, channels, hw, dy, dx);
+  call((f, K) => K.globalAvgPoolBackward(batch * channels, hw, f.input(dy, batch * channels), f.output(dx, batch * channels * hw)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,7 +248,7 @@ export function batchNormInference(batch: number, channels: number, hw: number, 
   need("batchnorm", "x", x, n);
   need("batchnorm", "y", y, n);
   for (const [name, p] of [["gamma", gamma], ["beta", beta], ["mean", mean], ["variance", variance]] as const) need("batchnorm", name, p, channels);
-  ref.batchNormInference(batch, channels, hw, x, gamma, beta, mean, variance, eps, y);
+  call((f, K) => K.batchNormInference(batch, channels, hw, f.input(x, n), f.input(gamma, channels), f.input(beta, channels), f.input(mean, channels), f.input(variance, channels), eps, f.output(y, n)));
 }
 
 /**
@@ -200,7 +261,9 @@ export function batchNormTrainForward(batch: number, channels: number, hw: numbe
   need("batchnorm", "x", x, n);
   need("batchnorm", "y", y, n);
   for (const [name, p] of [["gamma", gamma], ["beta", beta], ["batch mean", batchMean], ["batch variance", batchVar]] as const) need("batchnorm", name, p, channels);
-  ref.batchNormTrainForward(batch, channels, hw, x, gamma, beta, eps, y, batchMean, batchVar);
+  call((f, K) =>
+    K.batchNormTrainForward(batch, channels, hw, f.input(x, n), f.input(gamma, channels), f.input(beta, channels), eps, f.output(y, n), f.output(batchMean, channels), f.output(batchVar, channels)),
+  );
 }
 
 /** Backward of batchNormTrainForward (statistics depend on x): dx like x, dgamma, dbeta [channels]; overwritten, null skips. */
@@ -212,7 +275,9 @@ export function batchNormBackward(batch: number, channels: number, hw: number, x
   for (const [name, p] of [["gamma", gamma], ["batch mean", batchMean], ["batch variance", batchVar]] as const) need("batchnorm backward", name, p, channels);
   if (dgamma) need("batchnorm backward", "dgamma", dgamma, channels);
   if (dbeta) need("batchnorm backward", "dbeta", dbeta, channels);
-  ref.batchNormBackward(batch, channels, hw, x, gamma, batchMean, batchVar, eps, dy, dx, dgamma, dbeta);
+  call((f, K) =>
+    K.batchNormBackward(batch, channels, hw, f.input(x, n), f.input(gamma, channels), f.input(batchMean, channels), f.input(batchVar, channels), eps, f.input(dy, n), f.optOut(dx, n), f.optOut(dgamma, channels), f.optOut(dbeta, channels)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -221,47 +286,47 @@ export function batchNormBackward(batch: number, channels: number, hw: number, x
 /** y = max(x, 0). */
 export function relu(x: Float32Array, y: Float32Array): void {
   sameLength("relu", x, y, "x", "y");
-  ref.relu(x, y);
+  call((f, K) => K.relu(x.length, f.input(x, x.length), f.output(y, x.length)));
 }
 
 /** dx = dy where x > 0, else 0; x is the forward input. */
 export function reluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void {
   sameLength("relu backward", x, dy, "x", "dy");
   sameLength("relu backward", x, dx, "x", "dx");
-  ref.reluBackward(x, dy, dx);
+  call((f, K) => K.reluBackward(x.length, f.input(x, x.length), f.input(dy, x.length), f.output(dx, x.length)));
 }
 
 /** y = 1/(1 + e^−x). */
 export function sigmoid(x: Float32Array, y: Float32Array): void {
   sameLength("sigmoid", x, y, "x", "y");
-  ref.sigmoid(x, y);
+  call((f, K) => K.sigmoid(x.length, f.input(x, x.length), f.output(y, x.length)));
 }
 
 /** dx = dy·y·(1 − y); y is the forward OUTPUT. */
 export function sigmoidBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void {
   sameLength("sigmoid backward", y, dy, "y", "dy");
   sameLength("sigmoid backward", y, dx, "y", "dx");
-  ref.sigmoidBackward(y, dy, dx);
+  call((f, K) => K.sigmoidBackward(y.length, f.input(y, y.length), f.input(dy, y.length), f.output(dx, y.length)));
 }
 
 /** y = x·sigmoid(x) (SiLU, swish). */
 export function silu(x: Float32Array, y: Float32Array): void {
   sameLength("silu", x, y, "x", "y");
-  ref.silu(x, y);
+  call((f, K) => K.silu(x.length, f.input(x, x.length), f.output(y, x.length)));
 }
 
 /** dx = dy·s·(1 + x·(1 − s)), s = sigmoid(x); x is the forward input. */
 export function siluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void {
   sameLength("silu backward", x, dy, "x", "dy");
   sameLength("silu backward", x, dx, "x", "dx");
-  ref.siluBackward(x, dy, dx);
+  call((f, K) => K.siluBackward(x.length, f.input(x, x.length), f.input(dy, x.length), f.output(dx, x.length)));
 }
 
 /** Row-wise softmax: y [batch, classes] from x [batch, classes] (max-shifted, no overflow). */
 export function softmax(batch: number, classes: number, x: Float32Array, y: Float32Array): void {
   need("softmax", "x", x, batch * classes);
   need("softmax", "y", y, batch * classes);
-  ref.softmax(batch, classes, x, y);
+  call((f, K) => K.softmax(batch, classes, f.input(x, batch * classes), f.output(y, batch * classes)));
 }
 
 /** dx = y ⊙ (dy − Σ_j dy_j·y_j) per row; y is the forward OUTPUT. */
@@ -269,7 +334,8 @@ export function softmaxBackward(batch: number, classes: number, y: Float32Array,
   need("softmax backward", "y", y, batch * classes);
   need("softmax backward", "dy", dy, batch * classes);
   need("softmax backward", "dx", dx, batch * classes);
-  ref.softmaxBackward(batch, classes, y, dy, dx);
+  const n = batch * classes;
+  call((f, K) => K.softmaxBackward(batch, classes, f.input(y, n), f.input(dy, n), f.output(dx, n)));
 }
 
 /**
@@ -288,7 +354,9 @@ export function softmaxCrossEntropy(batch: number, classes: number, logits: Floa
       throw new SpikelabError("param", `cross-entropy: label ${l} of sample ${b} is not a class in 0..${classes - 1}`, { hint: "check that the dataset's labels match the network's output size" });
     }
   }
-  return ref.softmaxCrossEntropy(batch, classes, logits, labels, probs, dlogits);
+  const n = batch * classes;
+  const lab = labels instanceof Int32Array ? labels : Int32Array.from({ length: batch }, (_, b) => labels[b]!);
+  return call((f, K) => K.softmaxCrossEntropy(batch, classes, f.input(logits, n), f.input(lab, batch), f.output(probs, n), f.optOut(dlogits, n)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,14 +365,14 @@ export function softmaxCrossEntropy(batch: number, classes: number, logits: Floa
 /** y += alpha·x (e.g. bias currents into membranes). */
 export function axpy(alpha: number, x: Float32Array, y: Float32Array): void {
   need("axpy", "y", y, x.length);
-  ref.axpy(alpha, x, y);
+  call((f, K) => K.axpy(x.length, alpha, f.input(x, x.length), f.output(y, x.length, true)));
 }
 
 /** dst [cols, rows] = src [rows, cols]ᵀ. */
 export function transpose(rows: number, cols: number, src: Float32Array, dst: Float32Array): void {
   need("transpose", "src", src, rows * cols);
   need("transpose", "dst", dst, rows * cols);
-  ref.transpose(rows, cols, src, dst);
+  call((f, K) => K.transpose(rows, cols, f.input(src, rows * cols), f.output(dst, rows * cols)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -313,7 +381,10 @@ export function transpose(rows: number, cols: number, src: Float32Array, dst: Fl
 /** Lays out dense weights w [outF, inF] for scatterDense (a copy in kernel memory; later changes to w are not seen). */
 export function prepareDenseScatter(inF: number, outF: number, w: Float32Array): DenseScatter {
   need("dense scatter", "weight", w, inF * outF);
-  return ref.prepareDenseScatter(inF, outF, w);
+  const k = kernels();
+  const rows = k.f32(inF * outF);
+  call((f, K) => K.transpose(outF, inF, f.input(w, inF * outF), rows.byteOffset));
+  return { inF, outF, rows };
 }
 
 /**
@@ -323,13 +394,21 @@ export function prepareDenseScatter(inF: number, outF: number, w: Float32Array):
 export function scatterDense(prep: DenseScatter, spikes: Int32Array, count: number, membrane: Float32Array): void {
   need("dense scatter", "membrane", membrane, prep.outF);
   checkSpikes("dense scatter", spikes, count, prep.inF);
-  ref.scatterDense(prep, spikes, count, membrane);
+  call((f, K) => K.scatterDense(f.input(prep.rows, prep.inF * prep.outF), prep.outF, f.input(spikes, count), count, f.output(membrane, prep.outF, true)));
 }
 
 /** Lays out conv weights w [outC, inC/groups, kH, kW] for scatterConv (a copy; g.batch is ignored). */
 export function prepareConvScatter(g: Conv2dGeometry, w: Float32Array): ConvScatter {
   need("conv scatter", "weight", w, convSizes(g).w);
-  return ref.prepareConvScatter(g, w);
+  const n = convSizes(g).w;
+  const k = kernels();
+  const copy = k.f32(n), taps = k.f32(n);
+  call((f, K) => {
+    const pw = f.input(w, n);
+    copy.set(w.subarray(0, n));
+    K.prepareConvTaps(g.outC, g.inC / g.groups, g.kH, g.kW, g.groups, pw, taps.byteOffset);
+  });
+  return { g, w: copy, taps };
 }
 
 /**
@@ -340,7 +419,10 @@ export function scatterConv(prep: ConvScatter, spikes: Int32Array, count: number
   const g = prep.g;
   need("conv scatter", "membrane", membrane, g.outC * g.outH * g.outW);
   checkSpikes("conv scatter", spikes, count, g.inC * g.inH * g.inW);
-  ref.scatterConv(prep, spikes, count, membrane);
+  const m = g.outC * g.outH * g.outW;
+  call((f, K) =>
+    K.scatterConv(g.inC, g.inH, g.inW, g.outC, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.groups, g.outH, g.outW, f.input(prep.taps, prep.taps.length), f.input(spikes, count), count, f.output(membrane, m, true)),
+  );
 }
 
 /**
@@ -351,7 +433,11 @@ export function scatterConv(prep: ConvScatter, spikes: Int32Array, count: number
  */
 export function thresholdReset(membrane: Float32Array, threshold: number, reset: "subtract" | "zero", spikes: Int32Array): number {
   need("threshold", "spikes", spikes, membrane.length);
-  return ref.thresholdReset(membrane, threshold, reset, spikes);
+  const n = membrane.length;
+  return call((f, K) => {
+    const pm = f.output(membrane, n, true), ps = f.output(spikes, n);
+    return K.thresholdReset(n, pm, threshold, reset === "subtract" ? 1 : 0, ps);
+  });
 }
 
 function checkSpikes(where: string, spikes: Int32Array, count: number, size: number): void {
