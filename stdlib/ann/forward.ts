@@ -5,6 +5,7 @@
 import { SpikelabError } from "../errors.ts";
 import { inputNode, type Network } from "../ir/network.ts";
 import { sizeOf, type Tensor, type Tensor64 } from "../tensor/tensor.ts";
+import { type Dataset, sampleSize } from "../data/dataset.ts";
 import { Executor } from "./executor.ts";
 import { F32, F64, type Kernels } from "./kernels.ts";
 
@@ -17,6 +18,20 @@ export function sampleCount(net: Network, shape: readonly number[]): number {
   if (same(shape, want)) return 1;
   if (shape.length === want.length + 1 && same(shape.slice(1), want)) return shape[0]!;
   throw new SpikelabError("shape", `network '${net.name}' takes ${want.join("x")} inputs, got a tensor of shape ${shape.join("x")}`, { hint: "give one sample or a batch [N, ...input shape]" });
+}
+
+/**
+ * Throws unless `data`'s samples fit the network's input: the same C x H x W, or a vector input
+ * of the same size (an MLP reads images flattened, as stored).
+ */
+export function checkDataset(net: Network, data: Dataset): void {
+  const want = inputNode(net).shape;
+  const fits = want.length === 1 ? want[0] === sampleSize(data) : want.length === 3 && want.every((d, i) => d === data.shape[i]);
+  if (!fits) {
+    throw new SpikelabError("shape", `network '${net.name}' takes ${want.join("x")} inputs, but ${data.name} has ${data.shape.join("x")} samples`, {
+      hint: want.length === 1 ? "the input size must equal channels x height x width" : "declare the network's input with the dataset's shape",
+    });
+  }
 }
 
 function runAll<A extends Float32Array | Float64Array>(net: Network, k: Kernels<A>, x: A, n: number, batch: number, keep: readonly string[]): Map<string, A> {
