@@ -14,6 +14,7 @@ export interface KernelExports {
   gemmScratchBytes(): number;
   gemmStrided(m: number, n: number, k: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, accumulate: number, scratch: number): void;
   gemvRows(n: number, k: number, x: number, b: number, ldb: number, y: number, accumulate: number): void;
+  gemvDot(m: number, k: number, a: number, lda: number, x: number, y: number, accumulate: number): void;
   convScratchBytes(inC: number, kH: number, kW: number, groups: number, outH: number, outW: number): number;
   conv2dForward(batch: number, inC: number, inH: number, inW: number, outC: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, groups: number, outH: number, outW: number, x: number, w: number, bias: number, y: number, scratch: number): void;
   conv2dBackward(batch: number, inC: number, inH: number, inW: number, outC: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, groups: number, outH: number, outW: number, x: number, w: number, dy: number, dx: number, dw: number, db: number, scratch: number): void;
@@ -44,6 +45,19 @@ export interface KernelExports {
   thresholdReset(n: number, membrane: number, threshold: number, subtract: number, spikes: number): number;
 }
 
+// The slice of the WebAssembly JS API used here (the project's lib settings carry no DOM types).
+interface WasmMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+type WasmModule = object;
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (m: WasmModule, imports: object) => { readonly exports: object };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 const PAGE = 65536;
 const ALIGN = 64;
 /** 4 GiB: the most a 32-bit WASM memory can address; only touched pages cost RAM. */
@@ -56,7 +70,7 @@ type View = Float32Array | Int32Array;
 /** One thread's kernels and their memory. */
 export class Kernels {
   readonly exports: KernelExports;
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   /** Every SharedArrayBuffer object this memory has had (each grow yields a new one). */
   private readonly buffers = new WeakSet<ArrayBufferLike>();
   /** Free blocks [start, bytes], sorted by start, never adjacent (coalesced). */
@@ -66,9 +80,9 @@ export class Kernels {
   private scratchPtr = 0;
   private scratchBytes = 0;
 
-  constructor(module: WebAssembly.Module) {
-    this.memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
-    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+  constructor(module: WasmModule) {
+    this.memory = new WA.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+    const instance = new WA.Instance(module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as KernelExports;
     this.top = roundUp(this.exports.heapBase(), ALIGN);
     this.free.push([this.top, this.memory.buffer.byteLength - this.top]);
@@ -181,7 +195,6 @@ export class Kernels {
 /**
  * One kernel call's staging. `input` gives a pointer to an array's data (in place when it is
  * already kernel memory, else a copy); `output` the same for results, copied back by `end`.
- * Allocate every staged array before taking `scratch`: staging may grow memory.
  */
 export class Frame {
   private readonly temps: number[] = [];
@@ -214,7 +227,6 @@ export class Frame {
     return arr ? this.output(arr, n) : 0;
   }
 
-  /** A staged output's pointer for an array given twice (x and y the same array). */
   end(): void {
     for (const [arr, ptr, n] of this.back) arr.set(viewLike(arr, this.k.memory.buffer, ptr, n));
     for (const p of this.temps) this.k.freeBytes(p);
@@ -229,7 +241,7 @@ function roundUp(v: number, to: number): number {
   return Math.ceil(v / to) * to;
 }
 
-let module: WebAssembly.Module | undefined;
+let module: WasmModule | undefined;
 let instance: Kernels | undefined;
 
 /** This thread's kernels, instantiated on first use (synchronously: the module is small). */
@@ -241,7 +253,7 @@ export function kernels(): Kernels {
         hint: "run `npm install` in the spikelab folder (its prepare step compiles them) or `node stdlib/tensor/build.mjs`",
       });
     }
-    module = new WebAssembly.Module(readFileSync(WASM_PATH));
+    module = new WA.Module(readFileSync(WASM_PATH));
   }
   instance = new Kernels(module);
   return instance;
