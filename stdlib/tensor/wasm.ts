@@ -159,11 +159,13 @@ export class Kernels {
   }
 
   f32(n: number): Float32Array {
-    return new Float32Array(this.memory.buffer, this.allocBytes(n * 4), n);
+    const ptr = this.allocBytes(n * 4); // first: it may grow the memory, and so replace `buffer`
+    return new Float32Array(this.memory.buffer, ptr, n);
   }
 
   i32(n: number): Int32Array {
-    return new Int32Array(this.memory.buffer, this.allocBytes(n * 4), n);
+    const ptr = this.allocBytes(n * 4);
+    return new Int32Array(this.memory.buffer, ptr, n);
   }
 
   /** Frees the block an f32/i32 array starts; anything else is ignored. */
@@ -205,7 +207,7 @@ export class Frame {
     if (this.k.owns(arr)) return arr.byteOffset;
     const ptr = this.k.allocBytes(n * 4);
     this.temps.push(ptr);
-    viewLike(arr, this.k.memory.buffer, ptr, n).set(arr.subarray(0, n));
+    viewLike(arr, this.k.memory.buffer, ptr, n).set(arr.subarray(0, n)); // buffer read after the grow
     return ptr;
   }
 
