@@ -79,7 +79,9 @@ function call<T>(body: (f: Frame, k: KernelExports, scratch: (bytes: number) => 
 /**
  * C (+)= op(A)·op(B), row-major. op(A) is [m, k]: A is stored [m, k], or [k, m] when transA.
  * op(B) is [k, n]: B is stored [k, n], or [n, k] when transB. C is [m, n]; with `accumulate`
- * the product is added to C, otherwise C is overwritten.
+ * the product is added to C, otherwise C is overwritten. A, B and C must not overlap.
+ * Every entry of C is summed in the same order whatever m and n, so a row computed alone equals
+ * that row computed in a batch bit for bit (splitting images over workers changes no result).
  */
 export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, accumulate = false): void {
   need("gemm", "A", a, m * k);
@@ -88,10 +90,8 @@ export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: 
   call((f, K, scratch) => {
     const pa = f.input(a, m * k), pb = f.input(b, k * n), pc = f.output(c, m * n, accumulate);
     const acc = accumulate ? 1 : 0;
-    // Matrix-vector shapes skip packing: a 6×8 tile would idle 5 of its 6 rows.
-    if (m === 1 && !transB) K.gemvRows(n, k, pa, pb, n, pc, acc);
-    else if (m === 1) K.gemvDot(n, k, pb, k, pa, pc, acc);
-    else if (n === 1 && !transA) K.gemvDot(m, k, pa, k, pb, pc, acc);
+    // One row times a row-major B skips packing (a 6×8 tile would idle 5 of its 6 rows); same sums, same bits.
+    if (m === 1 && !transB) K.gemvRows(n, k, pa, pb, n, pc, acc, scratch(Math.max(K.gemmScratchBytes(), n * 4 + 64)));
     else K.gemmStrided(m, n, k, pa, transA ? 1 : k, transA ? m : 1, pb, transB ? 1 : n, transB ? k : 1, pc, n, acc, scratch(K.gemmScratchBytes()));
   });
 }
@@ -109,9 +109,7 @@ export function denseForward(batch: number, inF: number, outF: number, x: Float3
       const yv = new Float32Array(kernels().memory.buffer, py, batch * outF), bv = new Float32Array(kernels().memory.buffer, pb, outF);
       for (let i = 0; i < batch; i++) yv.set(bv, i * outF);
     }
-    const acc = bias ? 1 : 0;
-    if (batch === 1) K.gemvDot(outF, inF, pw, inF, px, py, acc);
-    else K.gemmStrided(batch, outF, inF, px, inF, 1, pw, 1, inF, py, outF, acc, scratch(K.gemmScratchBytes()));
+    K.gemmStrided(batch, outF, inF, px, inF, 1, pw, 1, inF, py, outF, bias ? 1 : 0, scratch(K.gemmScratchBytes()));
   });
 }
 

@@ -168,78 +168,34 @@ export function gemmStrided(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32
 }
 
 /**
- * y[n] (+)= Σ_p x[p]·B(p, ·) for row-major B [k, n] (ldb floats per row): one sample through a
- * dense layer stored as wᵀ, or a matrix-vector product where a 6-row tile would idle.
+ * y[n] (+)= x[k] · B[k, n] for row-major B (ldb floats per row), summed in exactly gemmStrided's
+ * order (per KC block from zero, then added to y) so a 1-row product equals that row of a batch
+ * bit for bit. Rows with x[p] = 0 are skipped (adding ±0 changes nothing). scratch: n floats.
  */
-export function gemvRows(n: i32, k: i32, x: usize, b: usize, ldb: i32, y: usize, accumulate: i32): void {
-  if (accumulate == 0) memory.fill(y, 0, <usize>n * 4);
+export function gemvRows(n: i32, k: i32, x: usize, b: usize, ldb: i32, y: usize, accumulate: i32, scratch: usize): void {
+  const acc = (scratch + 63) & ~(<usize>63);
   const n4 = n & ~3;
   const ldbB = <usize>ldb * 4;
-  for (let p = 0; p < k; p++) {
-    const xv = load<f32>(x + (<usize>p << 2));
-    if (xv == 0) continue;
-    const s = f32x4.splat(xv);
-    const row = b + <usize>p * ldbB;
-    let j = 0;
-    for (; j < n4; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(s, v128.load(row + o))));
+  if (k <= 0 && accumulate == 0) memory.fill(y, 0, <usize>n * 4);
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    memory.fill(acc, 0, <usize>n * 4);
+    for (let p = pc; p < pc + kc; p++) {
+      const xv = load<f32>(x + (<usize>p << 2));
+      if (xv == 0) continue;
+      const s = f32x4.splat(xv);
+      const row = b + <usize>p * ldbB;
+      let j = 0;
+      for (; j < n4; j += 4) {
+        const o = <usize>j << 2;
+        v128.store(acc + o, f32x4.add(v128.load(acc + o), f32x4.mul(s, v128.load(row + o))));
+      }
+      for (; j < n; j++) {
+        const o = <usize>j << 2;
+        store<f32>(acc + o, load<f32>(acc + o) + xv * load<f32>(row + o));
+      }
     }
-    for (; j < n; j++) {
-      const o = <usize>j << 2;
-      store<f32>(y + o, load<f32>(y + o) + xv * load<f32>(row + o));
-    }
+    if (accumulate == 0 && pc == 0) memory.copy(y, acc, <usize>n * 4);
+    else for (let j = 0; j < n; j++) store<f32>(y + (<usize>j << 2), load<f32>(acc + (<usize>j << 2)) + load<f32>(y + (<usize>j << 2)));
   }
-}
-
-/**
- * y[m] (+)= A[m, k] · x[k] for row-major A (lda floats per row): four rows per pass so x is read
- * once per four dot products. One sample through a dense layer w [out, in].
- */
-export function gemvDot(m: i32, k: i32, a: usize, lda: i32, x: usize, y: usize, accumulate: i32): void {
-  const k4 = k & ~3;
-  const ldaB = <usize>lda * 4;
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const r0 = a + <usize>i * ldaB, r1 = r0 + ldaB, r2 = r1 + ldaB, r3 = r2 + ldaB;
-    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-    let p = 0;
-    for (; p < k4; p += 4) {
-      const o = <usize>p << 2;
-      const xv = v128.load(x + o);
-      s0 = f32x4.add(s0, f32x4.mul(v128.load(r0 + o), xv));
-      s1 = f32x4.add(s1, f32x4.mul(v128.load(r1 + o), xv));
-      s2 = f32x4.add(s2, f32x4.mul(v128.load(r2 + o), xv));
-      s3 = f32x4.add(s3, f32x4.mul(v128.load(r3 + o), xv));
-    }
-    let t0 = hsum(s0), t1 = hsum(s1), t2 = hsum(s2), t3 = hsum(s3);
-    for (; p < k; p++) {
-      const o = <usize>p << 2;
-      const xv = load<f32>(x + o);
-      t0 += load<f32>(r0 + o) * xv;
-      t1 += load<f32>(r1 + o) * xv;
-      t2 += load<f32>(r2 + o) * xv;
-      t3 += load<f32>(r3 + o) * xv;
-    }
-    const yo = y + (<usize>i << 2);
-    if (accumulate != 0) {
-      t0 += load<f32>(yo); t1 += load<f32>(yo, 4); t2 += load<f32>(yo, 8); t3 += load<f32>(yo, 12);
-    }
-    store<f32>(yo, t0); store<f32>(yo, t1, 4); store<f32>(yo, t2, 8); store<f32>(yo, t3, 12);
-  }
-  for (; i < m; i++) {
-    const r = a + <usize>i * ldaB;
-    let s = f32x4.splat(0);
-    let p = 0;
-    for (; p < k4; p += 4) s = f32x4.add(s, f32x4.mul(v128.load(r + (<usize>p << 2)), v128.load(x + (<usize>p << 2))));
-    let t = hsum(s);
-    for (; p < k; p++) t += load<f32>(r + (<usize>p << 2)) * load<f32>(x + (<usize>p << 2));
-    const yo = y + (<usize>i << 2);
-    store<f32>(yo, accumulate != 0 ? load<f32>(yo) + t : t);
-  }
-}
-
-// @ts-ignore: decorator
-@inline function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
