@@ -1,0 +1,90 @@
+// Fitting a circuit's (h, d, T) to a gate f on a range (Stöckl & Maass; PAPERS.md §2): random
+// restarts of the authors' pseudo-derivative descent plus a structured start, each polished on the
+// exact squared error with d solved by least squares; the best is kept and measured on the grid.
+// Seeded and deterministic. No caching here (cache.ts) and no networks.
+
+import type { RunContext } from "../../context.ts";
+import { throwIfAborted } from "../../errors.ts";
+import type { Circuit } from "./circuit.ts";
+import { descent, pseudoDescent, randomStart } from "./descent.ts";
+import type { Gate } from "./gates.ts";
+import { rng } from "./numerics.ts";
+import { integrals, refineExact } from "./staircase.ts";
+import { bisectionStart } from "./start.ts";
+import { circuitError, gateTable } from "./table.ts";
+
+export interface FitSettings {
+  readonly K: number;
+  /** [lo, hi]: the inputs the gate sees. */
+  readonly range: readonly [number, number];
+  /** Points of the evaluation grid (linspace over the range, ends included); the authors used 100,000. */
+  readonly points: number;
+  readonly restarts: number;
+  /** Adam steps per restart. */
+  readonly iterations: number;
+  /** Adam step size; each restart draws its own from [lr/2, 2·lr] (the authors drew theirs at random too). */
+  readonly lr: number;
+  readonly seed: number;
+}
+
+/** Bump when the procedure changes, so cached fits from an older procedure are not reused. */
+export const FIT_VERSION = 1;
+
+export interface FitResult {
+  readonly gate: string;
+  readonly circuit: Circuit;
+  readonly settings: FitSettings;
+  /** Mean squared and largest absolute error of the circuit against f on the evaluation grid. */
+  readonly mse: number;
+  readonly maxError: number;
+  /** Which restart won (0-based) and the fitting time in seconds. */
+  readonly bestRestart: number;
+  readonly seconds: number;
+}
+
+/** Adam steps of the exact-gradient polish after each restart (cheap: it works on the steps, not the grid). */
+const REFINE_STEPS = 2000;
+
+/**
+ * Fits a K-unit circuit to `g` on `settings.range`. Deterministic for given settings (seeded).
+ * Restart 0 polishes the output-space bisection start (start.ts) as it is; odd restarts first run
+ * pseudo-derivative Adam from it at a tenth of the step size (finding steps it lacks, e.g. SiLU's
+ * dip); even restarts are the authors' procedure from a random start. Every candidate is polished
+ * on the exact error and the best is kept.
+ * Checks `ctx.signal` and yields to the event loop every few dozen steps so an interrupt lands.
+ */
+export async function fitCircuit(g: Gate, settings: FitSettings, ctx: RunContext = {}): Promise<FitResult> {
+  const t0 = performance.now();
+  const { K, range, restarts, iterations } = settings;
+  const table = gateTable(g, range, settings.points);
+  const exact = integrals(table);
+  const random = rng(settings.seed * 7919 + K);
+  const [lo, hi] = range;
+  let ymin = Infinity, ymax = -Infinity;
+  for (const v of table.y) {
+    if (v < ymin) ymin = v;
+    if (v > ymax) ymax = v;
+  }
+  const inScale = Math.max(1e-6, (hi - lo) / 20);
+  const outScale = Math.max(1e-6, ymax - ymin);
+  const centre = (lo + hi) / 2;
+  const D = descent(table, K);
+  const bisection = bisectionStart(table, K);
+  let best: { c: Circuit; mse: number; restart: number } | undefined;
+  for (let r = 0; r < restarts; r++) {
+    const lr = settings.lr * 2 ** (2 * random() - 1);
+    const reg = 0.08 + 0.04 * random();
+    let start: Circuit;
+    if (r === 0) start = bisection;
+    else if (r % 2 === 1) start = await pseudoDescent(bisection, D, lr * 0.1, reg, iterations, random, ctx);
+    else start = await pseudoDescent(randomStart(K, random, inScale, outScale, centre), D, lr, reg, iterations, random, ctx);
+    const polished = refineExact(start, exact, lo, hi, REFINE_STEPS, 0.002 * inScale);
+    if (best === undefined || polished.mse < best.mse) best = { c: polished.c, mse: polished.mse, restart: r };
+    ctx.progress?.({ label: `fit ${g.name} K=${K}`, done: r + 1, total: restarts, unit: "restarts", figures: { mse: best.mse } });
+    await new Promise((r) => setImmediate(r));
+    throwIfAborted(ctx.signal);
+  }
+  const c = best!.c;
+  const err = circuitError(c, table);
+  return { gate: g.name, circuit: c, settings, mse: err.mse, maxError: err.maxError, bestRestart: best!.restart, seconds: (performance.now() - t0) / 1000 };
+}
