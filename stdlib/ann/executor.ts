@@ -226,7 +226,9 @@ export class Executor<A extends Arr> {
           k.softmax(batch, s.size, x0, y);
           break;
         case "dropout":
-          if (training && !s.alias) this.dropoutTrain(i, op.rate, x0, y, training.rng);
+          if (s.alias) break;
+          if (training) this.dropoutTrain(i, op.rate, x0, y, training.rng);
+          else y.set(x0);
           break;
         case "flatten":
           break;

@@ -26,6 +26,49 @@ export interface Kernels<A extends Float32Array | Float64Array> {
   softmax(batch: number, classes: number, x: A, y: A): void;
 }
 
+/** Gradients for training, over the same array type (ops.ts signatures). */
+export interface BackKernels<A extends Float32Array | Float64Array> {
+  denseBackward(batch: number, inF: number, outF: number, x: A, w: A, dy: A, dx: A | null, dw: A | null, db: A | null): void;
+  conv2dBackward(g: Conv2dGeometry, x: A, w: A, dy: A, dx: A | null, dw: A | null, db: A | null): void;
+  avgPool2dBackward(g: Pool2dGeometry, dy: A, dx: A): void;
+  maxPool2dBackward(g: Pool2dGeometry, x: A, dy: A, dx: A): void;
+  globalAvgPoolBackward(batch: number, channels: number, hw: number, dy: A, dx: A): void;
+  batchNormBackward(batch: number, channels: number, hw: number, x: A, gamma: A, batchMean: A, batchVar: A, eps: number, dy: A, dx: A | null, dgamma: A | null, dbeta: A | null): void;
+  reluBackward(x: A, dy: A, dx: A): void;
+  sigmoidBackward(y: A, dy: A, dx: A): void;
+  siluBackward(x: A, dy: A, dx: A): void;
+  softmaxBackward(batch: number, classes: number, y: A, dy: A, dx: A): void;
+  softmaxCrossEntropy(batch: number, classes: number, logits: A, labels: ArrayLike<number>, probs: A, dlogits: A | null): number;
+}
+
+export const B32: BackKernels<Float32Array> = {
+  denseBackward: ops.denseBackward,
+  conv2dBackward: ops.conv2dBackward,
+  avgPool2dBackward: ops.avgPool2dBackward,
+  maxPool2dBackward: ops.maxPool2dBackward,
+  globalAvgPoolBackward: ops.globalAvgPoolBackward,
+  batchNormBackward: ops.batchNormBackward,
+  reluBackward: ops.reluBackward,
+  sigmoidBackward: ops.sigmoidBackward,
+  siluBackward: ops.siluBackward,
+  softmaxBackward: ops.softmaxBackward,
+  softmaxCrossEntropy: ops.softmaxCrossEntropy,
+};
+
+export const B64: BackKernels<Float64Array> = {
+  denseBackward: ref.denseBackward,
+  conv2dBackward: ref.conv2dBackward,
+  avgPool2dBackward: ref.avgPool2dBackward,
+  maxPool2dBackward: ref.maxPool2dBackward,
+  globalAvgPoolBackward: ref.globalAvgPoolBackward,
+  batchNormBackward: ref.batchNormBackward,
+  reluBackward: ref.reluBackward,
+  sigmoidBackward: ref.sigmoidBackward,
+  siluBackward: ref.siluBackward,
+  softmaxBackward: ref.softmaxBackward,
+  softmaxCrossEntropy: ref.softmaxCrossEntropy,
+};
+
 export const F32: Kernels<Float32Array> = {
   precision: "float32",
   alloc: ops.allocF32,
