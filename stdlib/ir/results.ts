@@ -19,6 +19,34 @@ export interface SpikeRecord {
   readonly time: Float64Array;
 }
 
+/** A membrane potential over time for one neuron of one sample (rate family: pre-reset, in membrane units). */
+export interface MembraneTrace {
+  readonly sample: number;
+  readonly layer: string;
+  readonly neuron: number;
+  /** The neuron's threshold (for the threshold line), NaN for a non-firing read-out layer. */
+  readonly threshold: number;
+  /** Value at the end of each step (or sample time). */
+  readonly values: Float64Array;
+}
+
+/** Per neuron of one layer: mean spikes per sample over the run (the firing-rate recorder). */
+export interface LayerRates {
+  readonly layer: string;
+  /** Spikes per neuron per sample; divide by the steps for spikes per step. */
+  readonly spikes: Float64Array;
+}
+
+/** ANN activation (scaled to the SNN's units, e.g. a/λ) against the SNN's rate, per neuron and sample, for one layer. */
+export interface RatePairs {
+  readonly layer: string;
+  /** Pearson correlation over all pairs of the samples compared. */
+  readonly correlation: number;
+  /** A subsample of the pairs for scatter plots (parallel arrays). */
+  readonly ann: Float32Array;
+  readonly snn: Float32Array;
+}
+
 export interface SimResult {
   readonly kind: "simresult";
   readonly family: Family;
@@ -47,6 +75,12 @@ export interface SimResult {
   /** Accuracy and cumulative operations as time goes on (rate and AMOS; one point for TTFS). */
   readonly overTime?: { readonly time: Float64Array; readonly accuracy: Float64Array; readonly synapticOps: Float64Array };
   readonly records: readonly SpikeRecord[];
+  /** Optional recordings (rate family; others may fill them too). */
+  readonly traces?: readonly MembraneTrace[];
+  readonly rates?: readonly LayerRates[];
+  readonly pairs?: readonly RatePairs[];
+  /** Mean synaptic operations per sample per step, per target layer (same order as synapticOps). */
+  readonly layerOpsOverTime?: readonly { readonly layer: string; readonly perStep: Float64Array }[];
   /** Family-specific figures (agreement per layer, max decoding error, …). */
   readonly info: Readonly<Record<string, number | string | readonly number[]>>;
   /** True when the run was interrupted and these figures cover only the samples done. */
