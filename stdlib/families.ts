@@ -12,6 +12,8 @@ import type { SpikingNetwork } from "./ir/spiking.ts";
 import { amosSchema } from "./convert/amos/schema.ts";
 import { rateSchema } from "./convert/rate/schema.ts";
 import { ttfsSchema } from "./convert/ttfs/schema.ts";
+import { convertTtfsFamily } from "./convert/ttfs/convert.ts";
+import { simulateTtfs, ttfsSimulateParams } from "./sim/ttfs/simulate.ts";
 
 /** Options of one `simulate` call, checked against the family's `simulateSchema`. */
 export type SimOptions = Readonly<Record<string, ParamValue>>;
@@ -31,7 +33,7 @@ const commonSimulate: readonly ParamSpec[] = [
 
 const registry = new Map<Family, FamilyEngine>([
   ["rate", { schema: rateSchema, simulateSchema: [{ name: "steps", type: { kind: "number", dimension: "none", min: 1, integer: true }, default: null, doc: "Time steps T per sample; default: the rule set's `steps`." }, ...commonSimulate] }],
-  ["ttfs", { schema: ttfsSchema, simulateSchema: commonSimulate }],
+  ["ttfs", { schema: ttfsSchema, simulateSchema: [...commonSimulate, ...ttfsSimulateParams], convert: convertTtfsFamily, simulate: simulateTtfs }],
   ["amos", { schema: amosSchema, simulateSchema: commonSimulate }],
 ]);
 

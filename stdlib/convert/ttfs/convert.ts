@@ -1,0 +1,236 @@
+// The exact mapping of a ReLU network to one spike per neuron (Stanojevic et al. 2022;
+// PAPERS.md §3): canonical chain → weight-sum scaling → X_n from training data → windows
+// B_n = (1 + ζ)·X_n → effective weights J = W/(1 − S) and thresholds ϑ per neuron → spiking IR.
+// Float64 throughout. It must not simulate: the simulator lives in stdlib/sim/ttfs.
+
+import { SpikelabError, throwIfAborted } from "../../errors.ts";
+import type { RunContext } from "../../context.ts";
+import { sampleSize, slice, type Dataset } from "../../data/dataset.ts";
+import type { Network } from "../../ir/network.ts";
+import { data as dataParam, num, type DataRef, type RuleSet } from "../../ir/rules.ts";
+import { fashionMnist, mnist } from "../../data/mnist.ts";
+import type { Population, Projection, SpikingNetwork } from "../../ir/spiking.ts";
+import { sizeOf, type Tensor64 } from "../../tensor/tensor.ts";
+import { activations64 } from "../../ann/forward.ts";
+import { canonicalize } from "./canonical.ts";
+import { scaleWeightSums, weightSets, weightSums } from "./scale.ts";
+import { forward64, type LinearStage, type Stage } from "./stages.ts";
+
+export interface TtfsConvertOptions {
+  /** ζ: B_n = (1 + ζ)·X_n. */
+  readonly zeta: number;
+  readonly inputRange: readonly [number, number];
+  readonly weightSumMin: number;
+  readonly weightSumMax: number;
+}
+
+export function ttfsOptions(rules: RuleSet): TtfsConvertOptions {
+  const r = rules.params.input_range;
+  const range: readonly [number, number] = Array.isArray(r) && r.length === 2 ? [Number(r[0]), Number(r[1])] : [0, 1];
+  return { zeta: num(rules, "zeta"), inputRange: range, weightSumMin: num(rules, "weight_sum_min"), weightSumMax: num(rules, "weight_sum_max") };
+}
+
+function checkOptions(o: TtfsConvertOptions): void {
+  if (!(o.zeta > -1)) throw new SpikelabError("param", `zeta = ${o.zeta}: the windows B_n = (1 + zeta)·X_n need zeta > -1`, { hint: "use zeta: 0.5 (the paper's margin)" });
+  if (!(o.weightSumMax > 0 && o.weightSumMax < 1)) {
+    throw new SpikelabError("param", `weight_sum_max = ${o.weightSumMax} must lie in (0, 1): J = W/(1 - S) needs every weight sum S below 1`, { hint: "use weight_sum_max: 0.99" });
+  }
+  if (!(o.weightSumMin < 0)) throw new SpikelabError("param", `weight_sum_min = ${o.weightSumMin} must be negative (a positive factor must reach it from any negative sum)`, { hint: "use weight_sum_min: -10" });
+}
+
+/** Per stage, the largest value of its output over `data` (float64 forward of the canonical chain). */
+export function stageMaxima(stages: readonly Stage[], data: Dataset, ctx: RunContext = {}, label = "ttfs windows"): Float64Array {
+  const n = sampleSize(data);
+  const max = new Float64Array(stages.length);
+  const x = new Float64Array(n);
+  let last = performance.now();
+  for (let i = 0; i < data.count; i++) {
+    for (let k = 0; k < n; k++) x[k] = data.images[i * n + k]!;
+    const outs = forward64(stages, x);
+    for (let s = 0; s < stages.length; s++) {
+      const o = outs[s]!;
+      let m = max[s]!;
+      for (let k = 0; k < o.length; k++) if (o[k]! > m) m = o[k]!;
+      max[s] = m;
+    }
+    if ((i & 63) === 63 && performance.now() - last > 100) {
+      throwIfAborted(ctx.signal);
+      ctx.progress?.({ label, done: i + 1, total: data.count, unit: "images" });
+      last = performance.now();
+    }
+  }
+  ctx.progress?.({ label, done: data.count, total: data.count, unit: "images" });
+  return max;
+}
+
+/** Largest |logit difference| between the canonical chain and the ANN itself, over the first `count` samples of `data`. */
+export function foldingError(net: Network, stages: readonly Stage[], data: Dataset, inputRange: readonly [number, number], outputRelu: boolean, count = 32): number {
+  const d = slice(data, 0, Math.min(count, data.count));
+  if (d.count === 0) return 0;
+  const n = sampleSize(d);
+  const [p, q] = inputRange;
+  // Compare logits: the output node, or its input when the network ends in a softmax.
+  const last = net.nodes[net.nodes.length - 1]!;
+  const id = last.op.kind === "softmax" ? last.inputs[0]! : last.id;
+  const ann = activations64(net, { shape: [d.count, ...net.nodes[0]!.shape], data: Float64Array.from(d.images, (u) => p + (q - p) * u) }, [id]).get(id)!;
+  const classes = ann.data.length / d.count;
+  let err = 0;
+  const x = new Float64Array(n);
+  for (let i = 0; i < d.count; i++) {
+    for (let k = 0; k < n; k++) x[k] = d.images[i * n + k]!;
+    const outs = forward64(stages, x);
+    const logits = outs[outs.length - 1]!;
+    for (let c = 0; c < classes; c++) {
+      const v = outputRelu && logits[c]! < 0 ? 0 : logits[c]!;
+      err = Math.max(err, Math.abs(v - ann.data[i * classes + c]!));
+    }
+  }
+  return err;
+}
+
+/** The slice X_n is measured on: the language's binding, else stdlib/data's loaders by name; null = the network's whole training split. */
+export function resolveWindowData(ref: DataRef | null, net: Network, ctx: RunContext): Dataset {
+  const got = ctx.resolveData?.(ref, net);
+  if (got !== undefined) return got;
+  if (ref === null) {
+    throw new SpikelabError("param", `exact TTFS conversion of '${net.name}' measures its windows on training data, and the network's own training data is not known here`, {
+      hint: "set `window_data: mnist.train` (or a slice such as mnist.train[0:10000]) in the rule set",
+    });
+  }
+  const loaders: Record<string, (split: "train" | "test") => Dataset> = { mnist, fashion_mnist: fashionMnist };
+  const load = loaders[ref.dataset];
+  if (load === undefined) throw new SpikelabError("name", `unknown dataset '${ref.dataset}' in window_data`, { hint: `known here: ${Object.keys(loaders).join(", ")}` });
+  return slice(load(ref.split), ref.start, ref.end);
+}
+
+/** The family entry point: resolves `window_data`, then converts. */
+export async function convertTtfsFamily(net: Network, rules: RuleSet, ctx: RunContext = {}): Promise<SpikingNetwork> {
+  if (rules.family !== "ttfs") throw new Error(`convertTtfs: rule set '${rules.name}' is of family ${rules.family}`);
+  return convertTtfs(net, rules, resolveWindowData(dataParam(rules, "window_data"), net, ctx), ctx);
+}
+
+function tensor64(shape: readonly number[], data: Float64Array): Tensor64 {
+  return { shape: [...shape], data };
+}
+
+/**
+ * Converts `net` with the TTFS rule set. `windowData` supplies X_n (the paper: the training
+ * set); when the ANN expects inputs in [p, q] the images (in [0, 1]) are read as p + (q − p)·u.
+ */
+export function convertTtfs(net: Network, rules: RuleSet, windowData: Dataset, ctx: RunContext = {}): SpikingNetwork {
+  const o = ttfsOptions(rules);
+  checkOptions(o);
+  if (windowData.count === 0) throw new SpikelabError("param", "exact TTFS conversion: window_data holds no samples", { hint: "give a training slice such as mnist.train[0:10000]" });
+  const canon = canonicalize(net, o.inputRange);
+  if (sampleSize(windowData) !== sizeOf(canon.inputShape)) {
+    throw new SpikelabError("shape", `exact TTFS conversion: network '${net.name}' takes ${canon.inputShape.join("x")} inputs, but window_data ${windowData.name} has ${windowData.shape.join("x")} samples`, { hint: "measure the windows on the network's own training data" });
+  }
+  const { stages, rescaled } = scaleWeightSums(canon.stages, o.weightSumMin, o.weightSumMax);
+  const maxima = stageMaxima(stages, windowData, ctx);
+
+  const input = net.nodes[0]!;
+  const populations: Population[] = [{ id: input.id, shape: canon.inputShape, neuron: { kind: "relay", tMin: 0, tMax: 1 }, sourceNode: input.id }];
+  const projections: Projection[] = [];
+  const X: number[] = [];
+  const B: number[] = [];
+  const tMins: number[] = [];
+  const layerNames: string[] = [];
+  let prev = populations[0]!;
+  let prevWindow: [number, number] = [0, 1];
+  let readoutAt = 1;
+
+  stages.forEach((s, idx) => {
+    if (s.kind === "maxpool") {
+      const pop: Population = { id: s.id, shape: s.outShape, neuron: { kind: "relay", tMin: prevWindow[0], tMax: prevWindow[1] }, sourceNode: s.id };
+      const latest = [...s.latest].flatMap((v, c) => (v === 1 ? [c] : []));
+      projections.push({ id: `${prev.id}->${s.id}`, from: prev.id, to: s.id, geometry: { kind: "maxpool", kernel: s.kernel, stride: s.stride, padding: s.padding, mode: "earliest", ...(latest.length > 0 ? { latest } : {}) } });
+      populations.push(pop);
+      prev = pop;
+      return;
+    }
+    const geometry = s.geometry.kind === "dense" ? ({ kind: "dense" } as const) : ({ kind: "conv", kernel: s.geometry.kernel, stride: s.geometry.stride, padding: s.geometry.padding, groups: s.geometry.groups } as const);
+    if (!s.relu) {
+      // The read-out: plain (compensated) weights; the potential at the start of its window is the logits.
+      readoutAt = prevWindow[1];
+      const pop: Population = { id: s.id, shape: s.outShape, neuron: { kind: "integrator" }, bias: tensor64(s.outShape, s.bias.slice()), sourceNode: s.id };
+      projections.push({ id: `${prev.id}->${s.id}`, from: prev.id, to: s.id, geometry, weight: tensor64(s.weightShape, s.weight.slice()) });
+      populations.push(pop);
+      prev = pop;
+      return;
+    }
+    let xn = maxima[idx]!;
+    if (!(xn > 0)) {
+      ctx.log?.(`exact TTFS conversion: layer '${s.id}' is silent on the window data (X = 0); its window is set to 1`);
+      xn = 1 / (1 + o.zeta);
+    }
+    const bn = (1 + o.zeta) * xn;
+    const t0 = prevWindow[0];
+    const tMin = prevWindow[1];
+    const tMax = tMin + bn;
+    const { J, theta } = ttfsParameters(s, tMax - t0, bn);
+    const pop: Population = { id: s.id, shape: s.outShape, neuron: { kind: "ttfs", tMin, tMax, threshold: tensor64(s.outShape, theta) }, sourceNode: s.id };
+    projections.push({ id: `${prev.id}->${s.id}`, from: prev.id, to: s.id, geometry, weight: tensor64(s.weightShape, J) });
+    populations.push(pop);
+    X.push(maxima[idx]!);
+    B.push(bn);
+    tMins.push(tMin);
+    layerNames.push(s.id);
+    prev = pop;
+    prevWindow = [tMin, tMax];
+  });
+
+  const folding = foldingError(net, stages, windowData, o.inputRange, canon.outputRelu);
+  return {
+    name: `${net.name}_ttfs`,
+    family: "ttfs",
+    rules,
+    source: net,
+    dtSeconds: undefined,
+    encoder: { kind: "ttfs", tMin: 0, tMax: 1 },
+    populations,
+    projections,
+    readout: { kind: "potential", at: readoutAt },
+    info: {
+      zeta: o.zeta,
+      layers: layerNames.join(","),
+      X,
+      B,
+      tMin: tMins,
+      latency: readoutAt,
+      rescaledChannels: rescaled,
+      outputRelu: canon.outputRelu ? 1 : 0,
+      foldingError: folding,
+      windowData: `${windowData.name}.${windowData.split}[${windowData.offset}:${windowData.offset + windowData.count}]`,
+      notes: canon.notes.join("; "),
+    },
+  };
+}
+
+/**
+ * J_ij = W_ij/(1 − S_i) and ϑ_i = (t_max − t_min^(n−1)) + B_n·ΣJ_i − (1 + ΣJ_i)·b_i for one
+ * hidden stage, `span` = t_max^(n) − t_min^(n−1).
+ */
+export function ttfsParameters(s: LinearStage, span: number, bn: number): { J: Float64Array; theta: Float64Array } {
+  const sums = weightSums(s);
+  const sets = weightSets(s);
+  const per = s.weight.length / sets;
+  const J = new Float64Array(s.weight.length);
+  const sumJ = new Float64Array(sets);
+  for (let o = 0; o < sets; o++) {
+    const f = 1 / (1 - sums[o]!);
+    let acc = 0;
+    for (let k = 0; k < per; k++) {
+      const v = s.weight[o * per + k]! * f;
+      J[o * per + k] = v;
+      acc += v;
+    }
+    sumJ[o] = acc;
+  }
+  const theta = new Float64Array(s.bias.length);
+  const perB = s.bias.length / sets;
+  for (let i = 0; i < theta.length; i++) {
+    const sj = sumJ[Math.floor(i / perB)]!;
+    theta[i] = span + bn * sj - (1 + sj) * s.bias[i]!;
+  }
+  return { J, theta };
+}

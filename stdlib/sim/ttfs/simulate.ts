@@ -1,0 +1,171 @@
+// The TTFS family's `simulate`: runs a converted network over a dataset in continuous time
+// (chunks of images, over the worker pool when there is one), and reports the figures every
+// family reports plus the exact mapping's own: decoded-activation error against the float64
+// ReLU chain, informative (before t_max) and early spikes per layer, padding events.
+// It must not convert, and it must not depend on how the images are split.
+
+import type { RunContext } from "../../context.ts";
+import { sampleSize, slice, type Dataset } from "../../data/dataset.ts";
+import { InterruptedError, SpikelabError, throwIfAborted } from "../../errors.ts";
+import type { ParamSpec } from "../../ir/rules.ts";
+import type { LayerCount, SimResult, SpikeRecord } from "../../ir/results.ts";
+import type { SpikingNetwork } from "../../ir/spiking.ts";
+import type { SimOptions } from "../../families.ts";
+import { annOps } from "../../ann/opcount.ts";
+import { compilePlan, type Plan } from "./plan.ts";
+import { runChunk, type ChunkResult, type RunOptions } from "./run.ts";
+import { annPredictions } from "./reference.ts";
+
+/** Options `simulate … { … }` takes for TTFS networks, beside `workers` and `record`. */
+export const ttfsSimulateParams: readonly ParamSpec[] = [
+  { name: "check", type: { kind: "bool" }, default: true, doc: "Compare every decoded activation (t_max − t) with the float64 ReLU network the spiking one encodes; reported as max_decoding_error." },
+  { name: "jitter", type: { kind: "number", dimension: "none", min: 0 }, default: null, doc: "σ of Gaussian noise on every spike time; default: the rule set's `jitter`." },
+  { name: "seed", type: { kind: "number", dimension: "none", min: 0, integer: true }, default: null, doc: "Seed of the jitter; default: the rule set's `seed`." },
+];
+
+/** Images per chunk: small enough to stop within ~100 ms, large enough to amortise the hand-off. */
+export const CHUNK = 128;
+
+function numberOr(v: unknown, fallback: number): number {
+  return typeof v === "number" ? v : fallback;
+}
+
+export function runOptions(snn: SpikingNetwork, opts: SimOptions): RunOptions & { readonly annRange: readonly [number, number] } {
+  const rp = snn.rules.params;
+  const rec = opts.record;
+  const record: [number, number] = Array.isArray(rec) && rec.length === 2 ? [Number(rec[0]), Number(rec[1])] : [0, 1];
+  const ir = rp.input_range;
+  const annRange: [number, number] = Array.isArray(ir) && ir.length === 2 ? [Number(ir[0]), Number(ir[1])] : [0, 1];
+  const jitter = numberOr(opts.jitter, numberOr(rp.jitter, 0));
+  if (!(jitter >= 0)) throw new SpikelabError("param", `jitter = ${jitter} must be >= 0`, { hint: "jitter is the standard deviation of the spike-time noise, in time units" });
+  return { jitter, seed: numberOr(opts.seed, numberOr(rp.seed, 1)), check: opts.check === undefined || opts.check === null ? true : opts.check === true, record, annRange };
+}
+
+/** What one chunk of a run hands back (the simulation plus the ANN's own predictions). */
+export interface Chunk {
+  readonly start: number;
+  readonly sim: ChunkResult;
+  readonly ann64: Int32Array;
+  readonly ann32: Int32Array;
+}
+
+/** One chunk of samples: SNN and ANN. `data` holds exactly those samples; `first` is the index of the first in the run. */
+export function simulateChunk(plan: Plan, snn: SpikingNetwork, images: Float32Array, count: number, first: number, globalFirst: number, o: ReturnType<typeof runOptions>): Chunk {
+  // Records are asked for by index in the run; seeds follow the global sample number.
+  const rec: [number, number] = [o.record[0] + globalFirst - first, o.record[1] + globalFirst - first];
+  const sim = runChunk(plan, images, count, globalFirst, { ...o, record: rec });
+  const records = sim.records.map((r) => ({ ...r, sample: r.sample - globalFirst + first }));
+  const ann = annPredictions(snn.source, images, count, o.annRange);
+  return { start: first, sim: { ...sim, records }, ann64: ann.float64, ann32: ann.float32 };
+}
+
+function checkData(snn: SpikingNetwork, plan: Plan, data: Dataset): void {
+  if (sampleSize(data) !== plan.input.n) {
+    throw new SpikelabError("shape", `simulate: '${snn.name}' takes ${plan.input.shape.join("x")} inputs, but ${data.name} has ${data.shape.join("x")} samples`, { hint: "simulate on the dataset the network was trained for" });
+  }
+}
+
+export function describe(d: Dataset): string {
+  return `${d.name}.${d.split}[${d.offset}:${d.offset + d.count}]`;
+}
+
+/** Folds chunk results (in sample order) into the SimResult every family reports. */
+export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks: readonly Chunk[], partial: boolean, o: ReturnType<typeof runOptions>): SimResult {
+  const sorted = [...chunks].sort((a, b) => a.start - b.start);
+  const n = sorted.reduce((s, c) => s + c.sim.count, 0);
+  const L = plan.layers.length;
+  const predictions = new Int32Array(n), ann64 = new Int32Array(n), ann32 = new Int32Array(n);
+  const informative = new Float64Array(L), early = new Float64Array(L), maxError = new Float64Array(L).fill(o.check ? 0 : NaN);
+  const records: SpikeRecord[] = [];
+  let spikes = 0, inputInformative = 0, at = 0;
+  for (const c of sorted) {
+    predictions.set(c.sim.predictions, at);
+    ann64.set(c.ann64, at);
+    ann32.set(c.ann32, at);
+    at += c.sim.count;
+    for (let l = 0; l < L; l++) {
+      informative[l] = informative[l]! + c.sim.informative[l]!;
+      early[l] = early[l]! + c.sim.early[l]!;
+      maxError[l] = Math.max(maxError[l]!, c.sim.maxError[l]!);
+    }
+    spikes += c.sim.spikes;
+    inputInformative += c.sim.inputInformative;
+    records.push(...c.sim.records);
+  }
+  const labels = data.labels.slice(0, n);
+  let correct = 0, annCorrect = 0, agree = 0, agree32 = 0;
+  for (let i = 0; i < n; i++) {
+    if (predictions[i] === labels[i]) correct++;
+    if (ann64[i] === labels[i]) annCorrect++;
+    if (predictions[i] === ann64[i]) agree++;
+    if (predictions[i] === ann32[i]) agree32++;
+  }
+  const spiking = plan.layers.filter((l) => l.kind !== "readout");
+  const hidden = plan.layers.filter((l) => l.kind === "ttfs");
+  const neurons = plan.input.n + spiking.reduce((s, l) => s + l.n, 0);
+  const synapticOps: LayerCount[] = plan.layers.map((l) => ({ layer: l.id, value: l.synapticOps }));
+  const synapticOpsTotal = synapticOps.reduce((s, l) => s + l.value, 0);
+  const hiddenError = plan.layers.reduce((m, l, i) => (l.kind === "readout" ? m : Math.max(m, maxError[i]!)), o.check ? 0 : NaN);
+  const div = (a: number, b: number): number => (b > 0 ? a / b : NaN);
+  const accuracy = div(correct, n);
+  return {
+    kind: "simresult",
+    family: "ttfs",
+    network: snn.name,
+    data: describe(slice(data, 0, n)),
+    samples: n,
+    labels,
+    predictions,
+    annPredictions: ann64,
+    accuracy,
+    annAccuracy: div(annCorrect, n),
+    agreement: div(agree, n),
+    latency: { value: plan.latency, unit: "time units" },
+    spikesPerNeuron: div(spikes, neurons * n),
+    synapticOps,
+    synapticOpsTotal,
+    annOps: annOps(snn.source),
+    overTime: { time: Float64Array.of(plan.latency), accuracy: Float64Array.of(accuracy), synapticOps: Float64Array.of(synapticOpsTotal) },
+    records,
+    info: {
+      max_decoding_error: hiddenError,
+      max_logit_error: o.check ? maxError[L - 1]! : NaN,
+      layers: plan.layers.map((l) => l.id).join(","),
+      decoding_error: [...maxError],
+      informative_fraction: plan.layers.map((l, i) => (l.kind === "readout" ? NaN : div(informative[i]!, l.n * n))),
+      input_informative_fraction: div(inputInformative, plan.input.n * n),
+      early_spikes: [...early],
+      early_spikes_total: early.reduce((s, v) => s + v, 0),
+      hidden_neurons: hidden.reduce((s, l) => s + l.n, 0),
+      spikes_per_hidden_neuron: 1,
+      padding_ops: plan.layers.reduce((s, l) => s + l.paddingOps, 0),
+      agreement_float32: div(agree32, n),
+      jitter: o.jitter,
+      seed: o.seed,
+      zeta: typeof snn.info.zeta === "number" ? snn.info.zeta : NaN,
+    },
+    partial,
+  };
+}
+
+/** simulate (ttfs): every image of `data`, in order; over `ctx.pool` when given. */
+export async function simulateTtfs(snn: SpikingNetwork, data: Dataset, opts: SimOptions, ctx: RunContext = {}): Promise<SimResult> {
+  const plan = compilePlan(snn);
+  checkData(snn, plan, data);
+  const o = runOptions(snn, opts);
+  const chunks: Chunk[] = [];
+  const n = sampleSize(data);
+  const label = `simulate ${snn.name}`;
+  try {
+    for (let s = 0; s < data.count; s += CHUNK) {
+      throwIfAborted(ctx.signal);
+      const c = Math.min(CHUNK, data.count - s);
+      chunks.push(simulateChunk(plan, snn, data.images.subarray(s * n, (s + c) * n), c, s, data.offset + s, o));
+      ctx.progress?.({ label, done: s + c, total: data.count, unit: "images" });
+    }
+  } catch (e) {
+    if (e instanceof InterruptedError) throw new InterruptedError(e.message, assemble(snn, plan, data, chunks, true, o));
+    throw e;
+  }
+  return assemble(snn, plan, data, chunks, false, o);
+}
