@@ -64,6 +64,27 @@ export function prepareConvTaps(outC: i32, icg: i32, kH: i32, kW: i32, groups: i
   }
 }
 
+// m[0..run) += t[0..run), run ≤ kernel width: straight-line for the common short runs.
+// @ts-ignore: decorator
+@inline function addRun(m: usize, t: usize, run: i32): void {
+  if (run >= 4) {
+    v128.store(m, f32x4.add(v128.load(m), v128.load(t)));
+    if (run == 4) return;
+    if (run == 5) {
+      store<f32>(m, load<f32>(m, 16) + load<f32>(t, 16), 16);
+      return;
+    }
+    for (let f = 4; f < run; f++) {
+      const q = <usize>f << 2;
+      store<f32>(m + q, load<f32>(m + q) + load<f32>(t + q));
+    }
+    return;
+  }
+  store<f32>(m, load<f32>(m) + load<f32>(t));
+  if (run > 1) store<f32>(m, load<f32>(m, 4) + load<f32>(t, 4), 4);
+  if (run > 2) store<f32>(m, load<f32>(m, 8) + load<f32>(t, 8), 8);
+}
+
 /** Conv event scatter into membrane [outC, outH, outW] for spikes at input indices (c·inH + iy)·inW + ix. */
 export function scatterConv(inC: i32, inH: i32, inW: i32, outC: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, groups: i32, outH: i32, outW: i32, taps: usize, spikes: usize, count: i32, membrane: usize): void {
   const icg = inC / groups, ocg = outC / groups;
@@ -82,22 +103,21 @@ export function scatterConv(inC: i32, inH: i32, inW: i32, outC: i32, kH: i32, kW
       const kyLo = max(0, iy + pH - (outH - 1)), kyHi = min(kH, iy + pH + 1);
       if (fHi <= fLo || kyHi <= kyLo) continue;
       const run = fHi - fLo;
+      const rows = kyHi - kyLo;
+      const outWB = <usize>outW * 4, kWB = <usize>kW * 4;
+      // Row ky of the footprint lands on membrane row iy + pH − ky: walk rows upward.
+      let t = tapBase + <usize>(kyLo * kW + fLo) * 4;
+      let m = memBase + <usize>((iy + pH - kyLo) * outW + ox0 + fLo) * 4;
+      const tNext = <usize>(kk * 4) - <usize>rows * kWB;
+      const mNext = <usize>outPlane * 4 + <usize>rows * outWB;
       for (let o = 0; o < ocg; o++) {
-        const t0 = tapBase + <usize>(o * kk + fLo) * 4;
-        const m0 = memBase + <usize>(o * outPlane + ox0 + fLo) * 4;
-        for (let ky = kyLo; ky < kyHi; ky++) {
-          const t = t0 + <usize>(ky * kW) * 4;
-          const m = m0 + <usize>((iy + pH - ky) * outW) * 4;
-          let f = 0;
-          for (; f + 4 <= run; f += 4) {
-            const q = <usize>f << 2;
-            v128.store(m + q, f32x4.add(v128.load(m + q), v128.load(t + q)));
-          }
-          for (; f < run; f++) {
-            const q = <usize>f << 2;
-            store<f32>(m + q, load<f32>(m + q) + load<f32>(t + q));
-          }
+        for (let q = 0; q < rows; q++) {
+          addRun(m, t, run);
+          t += kWB;
+          m -= outWB;
         }
+        t += tNext;
+        m += mNext;
       }
     } else {
       for (let o = 0; o < ocg; o++) {
