@@ -237,6 +237,7 @@ export class Transport {
     const hb = this.heartbeat;
     if (hb !== undefined) {
       await new Promise<void>((resolve) => {
+        hb.ref(); // keep the process up until the worker has closed its socket
         hb.once("exit", () => resolve());
         hb.postMessage("stop");
       });

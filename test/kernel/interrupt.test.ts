@@ -1,0 +1,75 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { TestClient, ofType, streams } from "./client.ts";
+
+let k: TestClient;
+
+test.before(async () => {
+  k = await TestClient.fake();
+});
+test.after(async () => {
+  await k.close();
+});
+
+async function interruptedBy(how: () => void | Promise<unknown>): Promise<{ stopMs: number; nextMs: number }> {
+  await k.execute("kept = 41");
+  const t0 = performance.now();
+  const running = k.execute("sleep 60000");
+  await new Promise((r) => setTimeout(r, 300));
+  const tInterrupt = performance.now();
+  await how();
+  const cell = await running;
+  const stopMs = performance.now() - tInterrupt;
+  assert.is(cell.reply.content.status, "error");
+  assert.is(cell.reply.content.ename, "InterruptedError");
+  assert.equal(ofType(cell.iopub, "error").length, 1);
+  assert.ok(performance.now() - t0 < 30000, "the cell was stopped, not finished");
+  const t1 = performance.now();
+  const next = await k.execute("kept");
+  const nextMs = performance.now() - t1;
+  assert.equal(ofType(next.iopub, "execute_result")[0]!.content.data, { "text/plain": "41" });
+  return { stopMs, nextMs };
+}
+
+test("interrupt_request on the control channel stops a running cell; state intact", async () => {
+  const r = await interruptedBy(() => k.request("control", "interrupt_request", {}));
+  console.log(`  interrupt_request: cell stopped after ${r.stopMs.toFixed(0)} ms, next cell answered in ${r.nextMs.toFixed(0)} ms`);
+});
+
+test("SIGINT stops a running cell without killing the kernel; state intact", async () => {
+  const r = await interruptedBy(() => void k.proc.kill("SIGINT"));
+  console.log(`  SIGINT: cell stopped after ${r.stopMs.toFixed(0)} ms, next cell answered in ${r.nextMs.toFixed(0)} ms`);
+  assert.is(k.proc.exitCode, null);
+});
+
+test("progress: one display_data with a display_id, then update_display_data in place, ending at done", async () => {
+  const { iopub, reply } = await k.execute("busy 200");
+  assert.is(reply.content.status, "ok");
+  const first = ofType(iopub, "display_data");
+  const updates = ofType(iopub, "update_display_data");
+  assert.is(first.length, 1);
+  const id = (first[0]!.content.transient as { display_id: string }).display_id;
+  assert.type(id, "string");
+  // 200 reports over ~1-2 s throttled to a few a second: fewer updates than reports, more than one.
+  assert.ok(updates.length >= 2 && updates.length < 100, `updates: ${updates.length}`);
+  for (const u of updates) assert.is((u.content.transient as { display_id: string }).display_id, id);
+  const last = updates[updates.length - 1]!.content.data as Record<string, string>;
+  assert.match(last["text/plain"]!, /^simulate fake \[#{30}\] 100% 200\/200 images · spikes 200\.0k · elapsed \d+\.\d s · done$/);
+  assert.match(last["text/html"]!, /<progress value="200" max="200"/);
+});
+
+test("an interrupted progress run stops and the bar shows where it stopped", async () => {
+  const running = k.execute("busy 100000");
+  await new Promise((r) => setTimeout(r, 400));
+  await k.request("control", "interrupt_request", {});
+  const { iopub, reply } = await running;
+  assert.is(reply.content.ename, "InterruptedError");
+  const bars = [...ofType(iopub, "display_data"), ...ofType(iopub, "update_display_data")];
+  const text = (bars[bars.length - 1]!.content.data as Record<string, string>)["text/plain"]!;
+  const done = Number(/ (\d+)\/100000 images/.exec(text)?.[1]);
+  assert.ok(done > 0 && done < 100000, text);
+  assert.match(text, /ETA/);
+  assert.is(streams((await k.execute('print "alive"')).iopub), "alive\n");
+});
+
+test.run();
