@@ -10,6 +10,8 @@ import type { Family, FamilySchema, ParamSpec, ParamValue, RuleSet } from "./ir/
 import type { SimResult } from "./ir/results.ts";
 import type { SpikingNetwork } from "./ir/spiking.ts";
 import { amosSchema } from "./convert/amos/schema.ts";
+import { convertAmos } from "./convert/amos/convert.ts";
+import { simulateAmos } from "./sim/amos/simulate.ts";
 import { rateSchema } from "./convert/rate/schema.ts";
 import { ttfsSchema } from "./convert/ttfs/schema.ts";
 import { convertTtfsFamily } from "./convert/ttfs/convert.ts";
@@ -34,7 +36,7 @@ const commonSimulate: readonly ParamSpec[] = [
 const registry = new Map<Family, FamilyEngine>([
   ["rate", { schema: rateSchema, simulateSchema: [{ name: "steps", type: { kind: "number", dimension: "none", min: 1, integer: true }, default: null, doc: "Time steps T per sample; default: the rule set's `steps`." }, ...commonSimulate] }],
   ["ttfs", { schema: ttfsSchema, simulateSchema: [...commonSimulate, ...ttfsSimulateParams], convert: convertTtfsFamily, simulate: simulateTtfs }],
-  ["amos", { schema: amosSchema, simulateSchema: commonSimulate }],
+  ["amos", { schema: amosSchema, simulateSchema: commonSimulate, convert: convertAmos, simulate: simulateAmos }],
 ]);
 
 export function families(): readonly FamilyEngine[] {

@@ -1,0 +1,104 @@
+// What AMOS conversion learns from data: per ReLU gate, the percentile of its positive outputs
+// that sets α; per fitted gate, the range of its inputs that the fit covers. One streaming pass
+// (two for a percentile below 100) over the calibration slice through the ANN's recorder.
+// It must not fit or build circuits.
+
+import { recordActivations } from "../../ann/record.ts";
+import type { RunContext } from "../../context.ts";
+import { slice, type Dataset } from "../../data/dataset.ts";
+import { fashionMnist, mnist } from "../../data/mnist.ts";
+import { SpikelabError } from "../../errors.ts";
+import type { Network, Node } from "../../ir/network.ts";
+import type { DataRef } from "../../ir/rules.ts";
+import { PositivePercentile } from "../passes/percentile.ts";
+
+/** Training samples used when `calib_data` is not set (as the rate family's normalisation). */
+export const DEFAULT_CALIB_SAMPLES = 10_000;
+
+export function dataLabel(d: Dataset): string {
+  return `${d.name}.${d.split}[${d.offset}:${d.offset + d.count}]`;
+}
+
+/** The calibration slice: through the language's resolver, else stdlib/data's loaders by name. */
+export function resolveCalibData(ref: DataRef | null, net: Network, ctx: RunContext): Dataset {
+  const got = ctx.resolveData?.(ref, net);
+  if (got !== undefined) return ref === null ? slice(got, 0, DEFAULT_CALIB_SAMPLES) : got;
+  if (ref === null) {
+    throw new SpikelabError("param", `AMOS conversion of '${net.name}' needs data to set α and the fit ranges, and the network's own training data is not known here`, {
+      hint: "set `calib_data: mnist.train[0:10000]` in the rule set (or give `alpha` and `fit_range`)",
+    });
+  }
+  const loaders: Record<string, (split: "train" | "test") => Dataset> = { mnist, fashion_mnist: fashionMnist };
+  const load = loaders[ref.dataset];
+  if (load === undefined) throw new SpikelabError("name", `unknown dataset '${ref.dataset}' in calib_data`, { hint: `known here: ${Object.keys(loaders).join(", ")}` });
+  return slice(load(ref.split), ref.start, ref.end);
+}
+
+export interface Calibration {
+  /** ReLU gate id → the alpha_percentile of its positive outputs (NaN if it never fired). */
+  readonly level: ReadonlyMap<string, number>;
+  /** Fitted gate id → [min, max] of its inputs. */
+  readonly range: ReadonlyMap<string, readonly [number, number]>;
+  readonly data: string;
+}
+
+/**
+ * Records `reluGates`' outputs (for α) and `fittedGates`' inputs (for the fit range) over `data`.
+ * The ReLU's output is read, not its input: its positive values are the same and the ANN's
+ * executor keeps fewer buffers.
+ */
+export function calibrate(net: Network, data: Dataset, reluGates: readonly Node[], fittedGates: readonly Node[], percentile: number, ctx: RunContext): Calibration {
+  const pct = new PositivePercentile(Math.max(1, reluGates.length), percentile);
+  const reluIndex = new Map(reluGates.map((g, i) => [g.id, i]));
+  const lo = new Map(fittedGates.map((g) => [g.inputs[0]!, Infinity]));
+  const hi = new Map(fittedGates.map((g) => [g.inputs[0]!, -Infinity]));
+  const ids = [...new Set([...reluGates.map((g) => g.id), ...fittedGates.map((g) => g.inputs[0]!)])];
+  const progress = ctx.progress ? (p: Parameters<NonNullable<RunContext["progress"]>>[0]) => ctx.progress!({ ...p, label: `calibrate ${net.name} on ${dataLabel(data)}` }) : undefined;
+  const pass = (first: boolean): void => {
+    recordActivations(net, data, ids, (b) => {
+      for (const [id, v] of b.values) {
+        const r = reluIndex.get(id);
+        if (r !== undefined) pct.add(r, v);
+        if (first && lo.has(id)) {
+          let a = lo.get(id)!, z = hi.get(id)!;
+          for (let i = 0; i < v.length; i++) {
+            const x = v[i]!;
+            if (x < a) a = x;
+            if (x > z) z = x;
+          }
+          lo.set(id, a);
+          hi.set(id, z);
+        }
+      }
+    }, { ...ctx, ...(progress ? { progress } : {}) });
+  };
+  if (ids.length > 0) {
+    pass(true);
+    if (reluGates.length > 0 && pct.needsSecondPass) {
+      pct.nextPass();
+      pass(false);
+    }
+  }
+  const levels = reluGates.length > 0 ? pct.result() : new Float64Array(0);
+  return {
+    level: new Map(reluGates.map((g, i) => [g.id, levels[i]!])),
+    range: new Map(fittedGates.map((g) => [g.id, [lo.get(g.inputs[0]!)!, hi.get(g.inputs[0]!)!] as const])),
+    data: dataLabel(data),
+  };
+}
+
+/**
+ * A fit range from a recorded [min, max]: widened by 5 % of the span on each side (test inputs
+ * stray a little beyond the calibration data's) and rounded outward to two significant digits of
+ * the span, so the same layer gives the same range, hence the same cached fit, run after run.
+ */
+export function fitRangeOf(min: number, max: number): [number, number] {
+  if (!(max > min)) {
+    const c = Number.isFinite(min) ? min : 0;
+    return [c - 1, c + 1];
+  }
+  const span = max - min;
+  const step = 10 ** (Math.floor(Math.log10(span * 1.1)) - 1);
+  const round = (v: number): number => Number(v.toPrecision(12));
+  return [round(Math.floor((min - 0.05 * span) / step) * step), round(Math.ceil((max + 0.05 * span) / step) * step)];
+}
