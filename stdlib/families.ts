@@ -13,6 +13,8 @@ import { amosSchema } from "./convert/amos/schema.ts";
 import { convertAmos } from "./convert/amos/convert.ts";
 import { simulateAmos } from "./sim/amos/simulate.ts";
 import { rateSchema } from "./convert/rate/schema.ts";
+import { convertRate } from "./convert/rate/convert.ts";
+import { rateSimulateParams, simulateRate } from "./sim/rate/simulate.ts";
 import { ttfsSchema } from "./convert/ttfs/schema.ts";
 import { convertTtfsFamily } from "./convert/ttfs/convert.ts";
 import { simulateTtfs, ttfsSimulateParams } from "./sim/ttfs/simulate.ts";
@@ -34,7 +36,7 @@ const commonSimulate: readonly ParamSpec[] = [
 ];
 
 const registry = new Map<Family, FamilyEngine>([
-  ["rate", { schema: rateSchema, simulateSchema: [{ name: "steps", type: { kind: "number", dimension: "none", min: 1, integer: true }, default: null, doc: "Time steps T per sample; default: the rule set's `steps`." }, ...commonSimulate] }],
+  ["rate", { schema: rateSchema, simulateSchema: [...rateSimulateParams, ...commonSimulate], convert: convertRate, simulate: simulateRate }],
   ["ttfs", { schema: ttfsSchema, simulateSchema: [...commonSimulate, ...ttfsSimulateParams], convert: convertTtfsFamily, simulate: simulateTtfs }],
   ["amos", { schema: amosSchema, simulateSchema: commonSimulate, convert: convertAmos, simulate: simulateAmos }],
 ]);
