@@ -12,6 +12,23 @@ import type { SpikingNetwork } from "../stdlib/ir/spiking.ts";
 import type { Figure, Table } from "../stdlib/plot/figure.ts";
 import type { WorkerPool } from "../stdlib/tensor/pool.ts";
 
+/**
+ * Where a dataset comes from, before a split is loaded: `mnist()`, `fashion_mnist()`,
+ * `cifar10("dir")`, `synthetic(count: 1000)`. Its splits (`.train`, `.test`) load on first use.
+ */
+export interface DataSource {
+  readonly name: "mnist" | "fashion_mnist" | "cifar10" | "synthetic";
+  /** As the program wrote it, e.g. `cifar10("/data/cifar")`; prefixes dataset labels. */
+  readonly label: string;
+  /** Per-sample [C, H, W]. */
+  readonly shape: readonly [number, number, number];
+  readonly classes: number;
+  /** Samples per split. */
+  readonly counts: { readonly train: number; readonly test: number };
+  /** Reader options: `dir` for cifar10; count, kind, noise, seed for synthetic. */
+  readonly options: Readonly<Record<string, number | string>>;
+}
+
 /** A value a program can bind to a name, print, or show. */
 export type Value =
   | { readonly kind: "number"; readonly value: number; readonly unit?: string }
@@ -19,6 +36,7 @@ export type Value =
   | { readonly kind: "bool"; readonly value: boolean }
   | { readonly kind: "list"; readonly items: readonly Value[] }
   | { readonly kind: "record"; readonly fields: ReadonlyMap<string, Value> }
+  | { readonly kind: "datasource"; readonly source: DataSource; readonly label: string }
   | { readonly kind: "dataset"; readonly dataset: Dataset; readonly label: string }
   | { readonly kind: "network"; readonly network: Network; readonly accuracy?: number }
   | { readonly kind: "rules"; readonly rules: RuleSet }

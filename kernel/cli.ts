@@ -16,6 +16,8 @@ commands:
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
+  check: async () => (await import("./cmd-check.ts")).checkCommand,
+  run: async () => (await import("./cmd-run.ts")).runCommand,
   kernel: async () => (await import("./cmd-kernel.ts")).kernelCommand,
   install: async () => (await import("./kernelspec.ts")).installCommand,
   uninstall: async () => (await import("./kernelspec.ts")).uninstallCommand,

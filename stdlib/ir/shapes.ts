@@ -153,6 +153,7 @@ export function buildNetwork(name: string, specs: readonly NodeSpec[]): BuildRes
   const failed = new Set<string>();
   const nodes: Node[] = [];
   let paramBytes = 0;
+  let oversized = false;
   const seen = new Set<string>();
   specs.forEach((spec, index) => {
     const err = (e: unknown): void => {
@@ -187,7 +188,14 @@ export function buildNetwork(name: string, specs: readonly NodeSpec[]): BuildRes
       const ins = spec.inputs.map((i) => shapes.get(i)!);
       const shape = outputShape(spec.id, spec.op, ins);
       const pshapes = paramShapes(spec.op, ins[0] ?? []);
-      for (const ps of Object.values(pshapes)) paramBytes += sizeOf(ps) * 4;
+      let layerBytes = 0;
+      for (const ps of Object.values(pshapes)) layerBytes += sizeOf(ps) * 4;
+      paramBytes += layerBytes;
+      // Say which layer is too big, and how big, before anything tries to allocate it.
+      if (layerBytes > MAX_PARAM_BYTES) {
+        oversized = true;
+        throw new SpikelabError("resource", `layer '${spec.id}' would need ${bytes(layerBytes)} for its weights (float32), more than the ${bytes(MAX_PARAM_BYTES)} spikelab allows`, { hint: "use fewer units or filters" });
+      }
       const given = spec.params ?? {};
       for (const [k, t] of Object.entries(given)) {
         const want = pshapes[k];
@@ -204,7 +212,7 @@ export function buildNetwork(name: string, specs: readonly NodeSpec[]): BuildRes
       err(e);
     }
   });
-  if (paramBytes > MAX_PARAM_BYTES) {
+  if (paramBytes > MAX_PARAM_BYTES && !oversized) {
     errors.push(new SpikelabError("resource", `network '${name}' would need ${bytes(paramBytes)} for its weights alone (float32), more than the ${bytes(MAX_PARAM_BYTES)} spikelab allows`, {
       loc: specs[0]?.loc,
       hint: "use fewer units or filters",

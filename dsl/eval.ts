@@ -1,0 +1,760 @@
+// The evaluator: runs statements and expressions in one of two modes. In "check" mode nothing
+// is loaded or computed — values may be Unknown (kind known, value not) — and every error is
+// collected, so checking a program is a dry run with the same rules as running it. In "run"
+// mode the first error stops the program. Numerics go through engine.ts only; values never
+// reach JavaScript property access (no prototype or constructor can be named from a program).
+
+import { isAbsolute, join } from "node:path";
+import type { RunContext } from "../stdlib/context.ts";
+import { slice as sliceData, type Dataset } from "../stdlib/data/dataset.ts";
+import { SpikelabError, throwIfAborted, type SourceLocation } from "../stdlib/errors.ts";
+import { family } from "../stdlib/families.ts";
+import type { ParamValue } from "../stdlib/ir/rules.ts";
+import { neuronCount } from "../stdlib/ir/spiking.ts";
+import type { Cell, Table } from "../stdlib/plot/figure.ts";
+import type { Output, Value } from "./api.ts";
+import type { Expr, PostOp, RecordExpr, Span, Stmt } from "./ast.ts";
+import { BUILTINS, CONSTANTS, MEMBERS } from "./builtins.ts";
+import { buildNetworkValue, buildRules, checkFits, datasetShape, expectKind, networkInput } from "./check.ts";
+import * as engine from "./engine.ts";
+import { formatValue } from "./format.ts";
+import { checkParams, type ParamEnv } from "./params.ts";
+import { arith, negate, quantity } from "./units.ts";
+import { describe, didYouMean, dimensionOf, isUnknown, kindOf, numberValue, unknown, type V } from "./values.ts";
+
+export type Mode = "check" | "run";
+
+/** Names bound in one block; lookups walk out to the enclosing blocks. */
+export class Scope {
+  readonly vars = new Map<string, V>();
+  constructor(readonly parent?: Scope) {}
+  get(name: string): V | undefined {
+    for (let s: Scope | undefined = this; s !== undefined; s = s.parent) {
+      const v = s.vars.get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+  /** Rebinds a name where it is bound (train, load change a network in place), else here. */
+  assign(name: string, v: V): void {
+    for (let s: Scope | undefined = this; s !== undefined; s = s.parent) {
+      if (s.vars.has(name)) {
+        s.vars.set(name, v);
+        return;
+      }
+    }
+    this.vars.set(name, v);
+  }
+  names(): Set<string> {
+    const out = new Set<string>();
+    for (let s: Scope | undefined = this; s !== undefined; s = s.parent) for (const k of s.vars.keys()) out.add(k);
+    return out;
+  }
+}
+
+/** State that outlives one execution: loaded splits (for rule-set data slices) and training data per network. */
+export interface SessionData {
+  readonly loaded: Map<string, Dataset>;
+  readonly trainedOn: Map<string, Dataset>;
+}
+
+export interface EvalHost {
+  readonly mode: Mode;
+  readonly file: string;
+  /** Folder that relative paths in the program are read from and written to. */
+  readonly dir: string;
+  readonly emit: (o: Output) => void;
+  readonly signal?: AbortSignal;
+  readonly progress?: RunContext["progress"];
+  readonly pool?: RunContext["pool"];
+  readonly session: SessionData;
+  /** Runs (or checks) a module: the names it defines, and (checking) the errors found in it. */
+  readonly use: (target: { name: string; path: boolean; span: Span }, host: EvalHost) => Promise<{ names: ReadonlyMap<string, V>; errors: readonly SpikelabError[] }>;
+  /** The stdlib module that defines a name, for "add `use …`" hints. */
+  readonly definedIn: (name: string) => string | undefined;
+}
+
+const MAX_ERRORS = 50;
+const MAX_SWEEP = 100_000;
+
+type Rows = { columns: string[]; rows: Map<string, Cell>[] };
+
+export class Evaluator {
+  readonly errors: SpikelabError[];
+
+  constructor(
+    readonly host: EvalHost,
+    readonly scope: Scope,
+    private readonly rows?: Rows,
+    errors?: SpikelabError[],
+  ) {
+    this.errors = errors ?? [];
+  }
+
+  private get checking(): boolean {
+    return this.host.mode === "check";
+  }
+
+  loc(s: { span: Span }): SourceLocation {
+    return { file: this.host.file, line: s.span.line, column: s.span.column, length: s.span.length, offset: s.span.offset };
+  }
+
+  /** Running: throw. Checking: collect (once per place) and go on. */
+  report(e: SpikelabError): void {
+    if (!this.checking) throw e;
+    if (this.errors.length >= MAX_ERRORS) return;
+    const key = `${e.loc?.file}:${e.loc?.offset}:${e.message}`;
+    if (this.errors.some((x) => `${x.loc?.file}:${x.loc?.offset}:${x.message}` === key)) return;
+    this.errors.push(e);
+  }
+
+  private child(scope: Scope, rows?: Rows): Evaluator {
+    return new Evaluator(this.host, scope, rows, this.errors);
+  }
+
+  private ctx(): RunContext {
+    const session = this.host.session;
+    return {
+      ...(this.host.signal ? { signal: this.host.signal } : {}),
+      ...(this.host.progress ? { progress: this.host.progress } : {}),
+      ...(this.host.pool ? { pool: this.host.pool } : {}),
+      log: (message) => this.host.emit({ kind: "text", stream: "stderr", text: `${message}\n` }),
+      resolveData: (ref, network) => {
+        if (ref === null) return session.trainedOn.get(network.name);
+        let d = session.loaded.get(`${ref.dataset}.${ref.split}`);
+        if (d === undefined && (ref.dataset === "mnist" || ref.dataset === "fashion_mnist")) {
+          d = engine.loadSplit({ name: ref.dataset, label: ref.dataset, ...engine.DATA_SOURCES[ref.dataset], options: {} }, ref.split);
+        }
+        return d === undefined ? undefined : sliceData(d, ref.start - d.offset, (ref.end ?? d.offset + d.count) - d.offset);
+      },
+    };
+  }
+
+  private path(p: string): string {
+    return isAbsolute(p) ? p : join(this.host.dir, p);
+  }
+
+  private paramEnv(scope: Scope = this.scope): ParamEnv {
+    return { eval: (e) => this.expr(e), has: (n) => scope.has(n), report: (e) => this.report(e), loc: (s) => this.loc(s) };
+  }
+
+  // --- statements -------------------------------------------------------------------------------
+
+  /** Runs statements in order; returns the value of a final bare expression (`topLevel` only). */
+  async block(stmts: readonly Stmt[], topLevel: boolean): Promise<V | undefined> {
+    let last: V | undefined;
+    for (let i = 0; i < stmts.length; i++) {
+      if (!this.checking) throwIfAborted(this.host.signal);
+      const s = stmts[i]!;
+      const isResult = topLevel && i === stmts.length - 1 && s.kind === "expr";
+      try {
+        last = await this.statement(s, isResult);
+      } catch (e) {
+        if (!(e instanceof SpikelabError)) throw e;
+        const placed = e.at(this.loc(s));
+        if (!this.checking) throw placed;
+        this.report(placed);
+        // Bind what the statement would have defined, so one mistake reports once.
+        if (s.kind === "bind" || s.kind === "dataset" || s.kind === "network" || s.kind === "conversion" || s.kind === "load") {
+          if (!this.scope.has(s.name.name) || s.kind !== "load") this.scope.vars.set(s.name.name, unknown(s.kind === "network" || s.kind === "load" ? "network" : s.kind === "conversion" ? "rules" : s.kind === "dataset" ? "dataset" : "any"));
+        }
+      }
+    }
+    return stmts.length > 0 && stmts[stmts.length - 1]!.kind === "expr" && topLevel ? last : undefined;
+  }
+
+  private display(v: V): void {
+    if (this.checking || isUnknown(v) || v.kind === "none") return;
+    this.host.emit({ kind: "display", value: v });
+  }
+
+  private async statement(s: Stmt, isResult: boolean): Promise<V | undefined> {
+    switch (s.kind) {
+      case "expr": {
+        const v = await this.expr(s.value);
+        if (!isResult) this.display(v);
+        return v;
+      }
+      case "bind":
+        this.scope.vars.set(s.name.name, await this.expr(s.value));
+        return undefined;
+      case "dataset": {
+        const v = await this.expr(s.value);
+        expectKind(v, ["datasource", "dataset"], `dataset ${s.name.name}`, "e.g. `dataset mnist = mnist()`");
+        this.scope.vars.set(s.name.name, v);
+        return undefined;
+      }
+      case "use":
+        for (const t of s.targets) {
+          const { names, errors } = await this.host.use(t, this.host);
+          for (const e of errors) this.report(e);
+          for (const [k, v] of names) this.scope.vars.set(k, v);
+        }
+        return undefined;
+      case "network": {
+        const v = await buildNetworkValue(s, (e) => this.expr(e), (e) => this.report(e), (x) => this.loc(x));
+        this.scope.vars.set(s.name.name, v);
+        return undefined;
+      }
+      case "conversion":
+        return this.conversion(s);
+      case "train":
+        return this.train(s);
+      case "load":
+        return this.load(s);
+      case "save":
+      case "export":
+        return this.saveOrExport(s);
+      case "plot":
+        return this.plot(s);
+      case "table":
+        return this.table(s);
+      case "print": {
+        const vs: V[] = [];
+        for (const item of s.items) vs.push(await this.expr(item));
+        if (!this.checking) this.host.emit({ kind: "text", stream: "stdout", text: vs.map((v) => formatValue(v as Value)).join(" ") + "\n" });
+        return undefined;
+      }
+      case "row":
+        return this.row(s.fields);
+    }
+  }
+
+  private async lookupRules(name: { name: string; span: Span }): Promise<V> {
+    const v = this.scope.get(name.name) ?? CONSTANTS.get(name.name)?.value;
+    if (v === undefined) throw this.unknownName(name.name).at(this.loc(name));
+    expectKind(v, ["rules"], `'${name.name}'`);
+    return v;
+  }
+
+  private async conversion(s: Extract<Stmt, { kind: "conversion" }>): Promise<undefined> {
+    if (s.base === undefined) {
+      throw new SpikelabError("name", `conversion '${s.name.name}' must say which family or rule set it extends`, {
+        loc: this.loc(s.name),
+        hint: `write \`conversion ${s.name.name} extends rate { … }\` (families: rate, ttfs, amos), or extend a rule set such as rueckauer2017`,
+      });
+    }
+    const base = await this.lookupRules(s.base);
+    this.scope.vars.set(s.name.name, await buildRules(s.name.name, base, s.fields.fields, this.paramEnv(), false));
+    return undefined;
+  }
+
+  private async train(s: Extract<Stmt, { kind: "train" }>): Promise<undefined> {
+    const net = this.scope.get(s.name.name);
+    if (net === undefined) throw this.unknownName(s.name.name).at(this.loc(s.name));
+    expectKind(net, ["network"], "train");
+    const data = await this.expr(s.data);
+    expectKind(data, ["dataset"], "train … on");
+    checkFits(s.name.name, networkInput(net), describe(data), datasetShape(data));
+    const opts = await checkParams("train", engine.TRAIN_OPTIONS, s.options?.fields ?? [], this.paramEnv());
+    if (this.checking || net.kind !== "network" || data.kind !== "dataset") return undefined;
+    const trained = await engine.trainNetwork(net.network, data.dataset, opts.values, this.ctx());
+    this.host.session.trainedOn.set(s.name.name, data.dataset);
+    this.scope.assign(s.name.name, { kind: "network", network: trained });
+    return undefined;
+  }
+
+  private async pathValue(e: Expr, what: string): Promise<string | undefined> {
+    const v = await this.expr(e);
+    if (isUnknown(v)) return undefined;
+    if (v.kind !== "string") throw new SpikelabError("type", `${what} needs a file path as a string, got ${describe(v)}`, { hint: 'e.g. "lenet.net"' });
+    return this.path(v.value);
+  }
+
+  private async load(s: Extract<Stmt, { kind: "load" }>): Promise<undefined> {
+    const path = await this.pathValue(s.path, "load … from");
+    const existing = this.scope.get(s.name.name);
+    if (existing !== undefined) expectKind(existing, ["network"], `load ${s.name.name}`, "load reads a network's weights; pick another name for a new network");
+    if (this.checking || path === undefined) {
+      if (existing === undefined) this.scope.vars.set(s.name.name, unknown("network"));
+      return undefined;
+    }
+    if (existing !== undefined && existing.kind === "network") {
+      this.scope.assign(s.name.name, { kind: "network", network: engine.loadWeightsInto(existing.network, path) });
+    } else {
+      const net = engine.loadNetworkFile(path);
+      this.scope.vars.set(s.name.name, { kind: "network", network: { ...net, name: s.name.name } });
+    }
+    return undefined;
+  }
+
+  private async saveOrExport(s: Extract<Stmt, { kind: "save" | "export" }>): Promise<undefined> {
+    const v = await this.expr(s.target);
+    expectKind(v, s.kind === "save" ? ["network"] : ["snn"], s.kind, s.kind === "export" ? "export writes a spiking network: convert first" : undefined);
+    const path = await this.pathValue(s.path, `${s.kind} … to`);
+    if (this.checking || path === undefined) return undefined;
+    if (v.kind === "network") engine.saveNetworkFile(v.network, path);
+    else if (v.kind === "snn") await engine.exportNir(v.snn, path);
+    return undefined;
+  }
+
+  private async plot(s: Extract<Stmt, { kind: "plot" }>): Promise<undefined> {
+    const kind = engine.PLOTS.get(s.plot.name);
+    if (kind === undefined) {
+      throw new SpikelabError("name", `unknown plot '${s.plot.name}'${didYouMean(s.plot.name, engine.PLOTS.keys())}`, { loc: this.loc(s.plot), hint: `plots are ${[...engine.PLOTS.keys()].join(", ")}` });
+    }
+    const args: V[] = [];
+    for (const a of s.args) args.push(await this.expr(a));
+    const many = kind.args.some((a) => a.many === true);
+    if (args.length < kind.args.length || (!many && args.length > kind.args.length)) {
+      throw new SpikelabError("type", `plot ${kind.name} takes ${kind.args.map((a) => a.doc).join(", ")}; got ${args.length} argument${args.length === 1 ? "" : "s"}`, { loc: this.loc(s.plot) });
+    }
+    args.forEach((a, i) => {
+      const want = kind.args[Math.min(i, kind.args.length - 1)]!;
+      try {
+        expectKind(a, [want.kind], `plot ${kind.name}`, want.kind === "result" ? "simulate first: r = simulate snn on data" : undefined);
+      } catch (e) {
+        throw (e as SpikelabError).at(this.loc(s.args[i]!));
+      }
+    });
+    const opts = await checkParams(`plot ${kind.name}`, kind.options, s.options?.fields ?? [], this.paramEnv());
+    if (this.checking || args.some(isUnknown)) return undefined;
+    const fig = await kind.make(args as Value[], opts.values, this.ctx());
+    this.host.emit({ kind: "display", value: { kind: "figure", figure: fig } });
+    return undefined;
+  }
+
+  private async table(s: Extract<Stmt, { kind: "table" }>): Promise<undefined> {
+    const vs: V[] = [];
+    for (const item of s.items) vs.push(await this.expr(item));
+    const flat: V[] = vs.flatMap((v): V[] => (v.kind === "list" ? [...v.items] : [v]));
+    const allResults = flat.every((v) => kindOf(v) === "result" || kindOf(v) === "any");
+    if (vs.length > 1 || (vs[0]!.kind === "list" && allResults)) {
+      if (!allResults) throw new SpikelabError("type", `a table of several values needs simulation results, got ${flat.map(describe).join(", ")}`, { loc: this.loc(s) });
+    } else expectKind(vs[0]!, ["table", "result", "network", "rules", "list"], "table");
+    if (this.checking || flat.some(isUnknown)) return undefined;
+    const v = vs[0]!;
+    let t: Table;
+    if (allResults && (vs.length > 1 || v.kind === "list" || v.kind === "result")) t = engine.resultsTable(flat.map((x) => (x as Extract<Value, { kind: "result" }>).result));
+    else if (v.kind === "table") t = v.table;
+    else if (v.kind === "network") t = engine.networkTable(v.network);
+    else if (v.kind === "rules") t = engine.rulesTable(v.rules);
+    else t = recordsTable(v as Value);
+    this.host.emit({ kind: "display", value: { kind: "table", table: t } });
+    return undefined;
+  }
+
+  private async row(r: RecordExpr): Promise<undefined> {
+    if (this.rows === undefined) throw new SpikelabError("syntax", "`row` belongs inside a sweep", { loc: this.loc(r), hint: "sweep p in [1, 2] { row { p: p } }" });
+    const cells = new Map<string, Cell>();
+    for (const f of r.fields) {
+      if (cells.has(f.name.name)) {
+        this.report(new SpikelabError("name", `column '${f.name.name}' is given twice`, { loc: this.loc(f.name) }));
+        continue;
+      }
+      const v = await this.expr(f.value);
+      if (isUnknown(v)) {
+        if (!["number", "string", "bool", "any"].includes(v.of)) this.report(new SpikelabError("type", `a row holds numbers, strings or true/false; '${f.name.name}' is ${describe(v)}`, { loc: this.loc(f.value) }));
+        cells.set(f.name.name, null);
+        continue;
+      }
+      let cell: Cell;
+      if (v.kind === "number") cell = v.value;
+      else if (v.kind === "string" || v.kind === "bool") cell = v.value;
+      else throw new SpikelabError("type", `a row holds numbers, strings or true/false; '${f.name.name}' is ${describe(v)}`, { loc: this.loc(f.value), hint: v.kind === "result" ? `e.g. ${f.name.name}: accuracy(r)` : undefined });
+      const col = v.kind === "number" && v.unit !== undefined ? `${f.name.name} [${v.unit}]` : f.name.name;
+      if (!this.rows.columns.includes(col)) this.rows.columns.push(col);
+      cells.set(col, cell);
+    }
+    this.rows.rows.push(cells);
+    return undefined;
+  }
+
+  // --- expressions ------------------------------------------------------------------------------
+
+  /** Evaluates an expression; an error is placed at the innermost expression that raised it. */
+  async expr(e: Expr): Promise<V> {
+    try {
+      return await this.exprInner(e);
+    } catch (err) {
+      if (err instanceof SpikelabError) throw err.at(this.loc(e));
+      throw err;
+    }
+  }
+
+  private async exprInner(e: Expr): Promise<V> {
+    switch (e.kind) {
+      case "number":
+        return numberValue(e.value);
+      case "string":
+        return { kind: "string", value: e.value };
+      case "bool":
+        return { kind: "bool", value: e.value };
+      case "shape":
+        return { kind: "list", items: e.dims.map((d) => numberValue(d)) };
+      case "name":
+        return this.name(e.name, e.span);
+      case "list": {
+        const items: V[] = [];
+        for (const i of e.items) items.push(await this.expr(i));
+        return items.some(isUnknown) ? unknown("list") : { kind: "list", items: items as Value[] };
+      }
+      case "arith": {
+        let acc = await this.expr(e.first);
+        for (const r of e.rest) acc = this.binary(r.op, acc, await this.expr(r.operand));
+        return acc;
+      }
+      case "sign": {
+        const v = await this.expr(e.operand);
+        return e.negate ? this.unaryMinus(v) : v;
+      }
+      case "power": {
+        const vs: V[] = [];
+        for (const o of e.operands) {
+          const v = await this.expr(o.value);
+          vs.push(o.negate ? this.unaryMinus(v) : v);
+        }
+        let acc = vs[vs.length - 1]!;
+        for (let i = vs.length - 2; i >= 0; i--) acc = this.binary("^", vs[i]!, acc);
+        return acc;
+      }
+      case "postfix":
+        return this.postfix(e);
+      case "convert":
+        return this.convert(e);
+      case "simulate":
+        return this.simulate(e);
+      case "sweep":
+        return this.sweep(e);
+    }
+  }
+
+  unknownName(name: string): SpikelabError {
+    const candidates = [...this.scope.names(), ...CONSTANTS.keys(), ...BUILTINS.keys()];
+    const module = this.host.definedIn(name);
+    if (module !== undefined) return new SpikelabError("name", `unknown name '${name}'`, { hint: `it is defined in the stdlib module ${module}: add \`use ${module}\`` });
+    return new SpikelabError("name", `unknown name '${name}'${didYouMean(name, candidates)}`);
+  }
+
+  private name(name: string, span: Span): V {
+    const v = this.scope.get(name) ?? CONSTANTS.get(name)?.value;
+    if (v !== undefined) return v;
+    if (BUILTINS.has(name)) throw new SpikelabError("type", `'${name}' is a function: call it, e.g. ${BUILTINS.get(name)!.signature}`, { loc: this.loc({ span }) });
+    throw this.unknownName(name).at(this.loc({ span }));
+  }
+
+  private unaryMinus(v: V): V {
+    if (isUnknown(v)) {
+      if (v.of !== "number" && v.of !== "any") throw new SpikelabError("type", `cannot negate ${describe(v)}`);
+      return v;
+    }
+    if (v.kind !== "number") throw new SpikelabError("type", `cannot negate ${describe(v)}`);
+    const q = negate({ value: v.value, dimension: dimensionOf(v) });
+    return numberValue(q.value, q.dimension);
+  }
+
+  private binary(op: "+" | "-" | "*" | "/" | "^", a: V, b: V): V {
+    const word = { "+": "add", "-": "subtract", "*": "multiply", "/": "divide", "^": "raise" }[op];
+    if (op === "+" && a.kind === "string" && b.kind === "string") return { kind: "string", value: a.value + b.value };
+    if (op === "+" && a.kind === "list" && b.kind === "list") return { kind: "list", items: [...a.items, ...b.items] };
+    const isNum = (x: V): boolean => x.kind === "number" || (isUnknown(x) && (x.of === "number" || x.of === "any"));
+    if (!isNum(a) || !isNum(b)) {
+      throw new SpikelabError("type", `cannot ${word} ${describe(a)} and ${describe(b)}`, a.kind === "result" || b.kind === "result" ? { hint: "use accuracy(r) or r.accuracy for the number" } : {});
+    }
+    if (isUnknown(a) || isUnknown(b)) {
+      const da = isUnknown(a) ? a.dimension : dimensionOf(a as Extract<Value, { kind: "number" }>);
+      const db = isUnknown(b) ? b.dimension : dimensionOf(b as Extract<Value, { kind: "number" }>);
+      if (da === undefined || db === undefined) return unknown("number");
+      return unknown("number", { dimension: arith(op, { value: 1, dimension: da }, { value: 1, dimension: db }).dimension });
+    }
+    const x = a as Extract<Value, { kind: "number" }>;
+    const y = b as Extract<Value, { kind: "number" }>;
+    const q = arith(op, { value: x.value, dimension: dimensionOf(x) }, { value: y.value, dimension: dimensionOf(y) });
+    return numberValue(q.value, q.dimension);
+  }
+
+  private async postfix(e: Extract<Expr, { kind: "postfix" }>): Promise<V> {
+    let ops: readonly PostOp[] = e.ops;
+    let v: V;
+    const first = ops[0]!;
+    if (e.base.kind === "name" && first.op === "call" && !this.scope.has(e.base.name)) {
+      v = await this.call(e.base.name, first, e.base.span);
+      ops = ops.slice(1);
+    } else {
+      v = await this.expr(e.base);
+    }
+    for (const op of ops) {
+      try {
+        v = await this.postOp(v, op);
+      } catch (err) {
+        if (err instanceof SpikelabError) throw err.at(this.loc(op));
+        throw err;
+      }
+    }
+    return v;
+  }
+
+  private async call(name: string, call: Extract<PostOp, { op: "call" }>, span: Span): Promise<V> {
+    const b = BUILTINS.get(name);
+    if (b === undefined) {
+      const c = CONSTANTS.get(name);
+      if (c !== undefined) throw new SpikelabError("type", `'${name}' is ${describe(c.value)}, not a function`, { loc: this.loc({ span }) });
+      throw new SpikelabError("name", `unknown function '${name}'${didYouMean(name, BUILTINS.keys())}`, { loc: this.loc({ span }) });
+    }
+    const positional: V[] = [];
+    const named = call.args.filter((a) => a.name !== undefined);
+    for (const a of call.args) if (a.name === undefined) positional.push(await this.expr(a.value));
+    const [lo, hi] = b.arity;
+    if (positional.length < lo || positional.length > hi) {
+      const n = lo === hi ? `${lo}` : `${lo} to ${hi}`;
+      throw new SpikelabError("type", `${name} takes ${n} argument${hi === 1 ? "" : "s"}${b.named ? " besides named ones" : ""}, got ${positional.length}`, { loc: this.loc(call), hint: b.signature });
+    }
+    if (named.length > 0 && b.named === undefined) {
+      throw new SpikelabError("type", `${name} takes no named arguments`, { loc: this.loc(named[0]!.name!), hint: b.signature });
+    }
+    const checked = await checkParams(name, b.named ?? [], named.map((a) => ({ name: a.name!, value: a.value, span: a.name!.span })), this.paramEnv());
+    if (!checked.complete) return unknown(name === "accuracy" || name === "len" ? "number" : "datasource");
+    return b.call(positional, {
+      checking: this.checking,
+      named: checked.values,
+      path: (p) => this.path(p),
+      networkAccuracy: (net, data) => engine.networkAccuracy(net.network, data.dataset, this.ctx()),
+    });
+  }
+
+  private async postOp(v: V, op: PostOp): Promise<V> {
+    switch (op.op) {
+      case "call":
+        throw new SpikelabError("type", `${describe(v)} cannot be called; only functions can`);
+      case "unit": {
+        if (isUnknown(v)) {
+          if (v.of !== "number" && v.of !== "any") throw new SpikelabError("type", `'${op.unit}' needs a number before it, got ${describe(v)}`);
+          return unknown("number", { dimension: op.unit.endsWith("s") ? "time" : "frequency" });
+        }
+        if (v.kind !== "number") throw new SpikelabError("type", `'${op.unit}' needs a number before it, got ${describe(v)}`);
+        const q = quantity({ value: v.value, dimension: dimensionOf(v) }, op.unit);
+        return numberValue(q.value, q.dimension);
+      }
+      case "member":
+        return this.member(v, op.name);
+      case "index":
+        return this.index(v, op);
+    }
+  }
+
+  private member(v: V, name: string): V {
+    const kind = kindOf(v);
+    if (kind === "any") return unknown("any");
+    if (kind === "rules") {
+      const fam = v.kind === "rules" ? v.rules.family : (v as { family?: "rate" }).family;
+      if (fam !== undefined) {
+        const spec = family(fam).schema.params.find((p) => p.name === name);
+        if (spec === undefined) throw new SpikelabError("name", `${fam} rule sets have no parameter '${name}'${didYouMean(name, family(fam).schema.params.map((p) => p.name))}`);
+        if (v.kind !== "rules") return unknown("any");
+        return paramToValue(v.rules.params[name] ?? spec.default, spec.type.kind === "number" || spec.type.kind === "numberOr" ? spec.type.dimension : "none");
+      }
+      return unknown("any");
+    }
+    if (kind === "record" && v.kind === "record") {
+      const f = v.fields.get(name);
+      if (f === undefined) throw new SpikelabError("name", `the record has no field '${name}'${didYouMean(name, v.fields.keys())}`);
+      return f;
+    }
+    const members = MEMBERS[kind] ?? [];
+    const m = members.find((x) => x.name === name);
+    if (m === undefined) {
+      throw new SpikelabError("name", `${describe(v)} has no field '${name}'${didYouMean(name, members.map((x) => x.name))}`, members.length > 0 ? { hint: `fields: ${members.map((x) => x.name).join(", ")}` } : {});
+    }
+    if (isUnknown(v)) {
+      if (v.of === "datasource" || kind === "datasource") return unknown("dataset", { ...(v.shape ? { shape: v.shape } : {}), ...(v.label ? { label: `${v.label}.${name}` } : {}) });
+      return unknown(m.kind, m.kind === "number" ? { dimension: "none" } : {});
+    }
+    switch (v.kind) {
+      case "datasource": {
+        const split = name as "train" | "test";
+        const label = `${v.label}.${split}`;
+        if (this.checking) return unknown("dataset", { shape: v.source.shape, count: v.source.counts[split], classes: v.source.classes, label });
+        const d = engine.loadSplit(v.source, split);
+        this.host.session.loaded.set(`${d.name}.${split}`, d);
+        return { kind: "dataset", dataset: d, label };
+      }
+      case "dataset":
+        return numberValue(name === "count" ? v.dataset.count : v.dataset.classes.length);
+      case "network":
+        return numberValue(name === "layers" ? v.network.nodes.length - 1 : v.network.nodes.reduce((a, n) => a + Object.values(n.params).reduce((b, t) => b + t.data.length, 0), 0));
+      case "snn":
+        return name === "neurons" ? numberValue(neuronCount(v.snn)) : { kind: "string", value: v.snn.family };
+      case "table":
+        return numberValue(v.table.rows.length);
+      case "result": {
+        const r = v.result;
+        const fields: Record<string, Value> = {
+          accuracy: numberValue(r.accuracy), annAccuracy: numberValue(r.annAccuracy), agreement: numberValue(r.agreement), samples: numberValue(r.samples),
+          latency: numberValue(r.latency.value), spikesPerNeuron: numberValue(r.spikesPerNeuron), synapticOpsTotal: numberValue(r.synapticOpsTotal),
+          annOps: numberValue(r.annOps), partial: { kind: "bool", value: r.partial }, network: { kind: "string", value: r.network },
+          family: { kind: "string", value: r.family }, data: { kind: "string", value: r.data },
+        };
+        return fields[name]!;
+      }
+      default:
+        throw new SpikelabError("name", `${describe(v)} has no field '${name}'`);
+    }
+  }
+
+  private async index(v: V, op: Extract<PostOp, { op: "index" }>): Promise<V> {
+    const bound = async (e: Expr | undefined): Promise<number | undefined | null> => {
+      if (e === undefined) return null;
+      const x = await this.expr(e);
+      if (isUnknown(x)) {
+        if (x.of !== "number" && x.of !== "any") throw new SpikelabError("type", `an index must be a whole number, got ${describe(x)}`);
+        return undefined;
+      }
+      if (x.kind !== "number" || x.unit !== undefined || !Number.isInteger(x.value)) throw new SpikelabError("type", `an index must be a whole number, got ${describe(x)}`);
+      return x.value;
+    };
+    const start = await bound(op.start);
+    const end = await bound(op.end);
+    const kind = kindOf(v);
+    if (kind === "any") return unknown("any");
+    if (kind === "datasource" && v.kind === "datasource") {
+      throw new SpikelabError("type", `${v.label} has two splits; slice one of them`, { hint: `write ${v.label}.test[${start ?? 0}:${end ?? ""}]` });
+    }
+    if (kind !== "list" && kind !== "dataset") throw new SpikelabError("type", `${describe(v)} cannot be indexed`);
+    const count = v.kind === "list" ? v.items.length : v.kind === "dataset" ? v.dataset.count : (v as { count?: number }).count;
+    if (start === undefined || end === undefined) return kind === "dataset" ? unknown("dataset", isUnknown(v) && v.shape ? { shape: v.shape } : {}) : unknown("any");
+    const label = v.kind === "dataset" ? v.label : (v as { label?: string }).label ?? "the data";
+    if (!op.slice) {
+      const i = start!;
+      if (kind === "list") {
+        if (count === undefined) return unknown("any");
+        const j = i < 0 ? count + i : i;
+        if (j < 0 || j >= count) throw new SpikelabError("param", `index ${i} is outside the list of ${count} items`);
+        return (v as Extract<Value, { kind: "list" }>).items[j]!;
+      }
+      return this.sliceDataset(v, i, i + 1, count, label);
+    }
+    const a = start ?? 0;
+    const b = end ?? count;
+    if (kind === "list") {
+      if (count === undefined || v.kind !== "list") return unknown("list");
+      return { kind: "list", items: v.items.slice(a < 0 ? count + a : a, b === undefined ? undefined : b < 0 ? count + b : b) };
+    }
+    return this.sliceDataset(v, a, b, count, label);
+  }
+
+  private sliceDataset(v: V, a: number, b: number | undefined, count: number | undefined, label: string): V {
+    const end = b ?? count;
+    if (a < 0 || (end !== undefined && end < 0)) throw new SpikelabError("param", `dataset slices count from 0, got [${a}:${end ?? ""}]`);
+    if (end !== undefined && end <= a) throw new SpikelabError("param", `the slice [${a}:${end}] of ${label} is empty`, { hint: "write [start:end] with start < end" });
+    if (count !== undefined && end !== undefined && end > count) {
+      throw new SpikelabError("param", `${label} has ${count} samples; [${a}:${end}] goes past the end`, { hint: `use at most [${a}:${count}]` });
+    }
+    const newLabel = `${label}[${a}:${end ?? ""}]`;
+    if (v.kind !== "dataset") {
+      const u = v as { shape?: readonly number[]; classes?: number };
+      return unknown("dataset", { ...(u.shape ? { shape: u.shape } : {}), ...(end !== undefined ? { count: end - a } : {}), label: newLabel });
+    }
+    return { kind: "dataset", dataset: sliceData(v.dataset, a, end), label: newLabel };
+  }
+
+  private async convert(e: Extract<Expr, { kind: "convert" }>): Promise<V> {
+    const net = await this.expr(e.network);
+    expectKind(net, ["network"], "convert", "convert NETWORK with RULES");
+    let rules = await this.expr(e.rules);
+    try {
+      expectKind(rules, ["rules"], "convert … with", "a rule set: rate, ttfs, amos, or one from `use rueckauer2017` …");
+    } catch (err) {
+      throw (err as SpikelabError).at(this.loc(e.rules));
+    }
+    if (e.overrides !== undefined) {
+      const name = rules.kind === "rules" ? rules.rules.name : "rules";
+      rules = await buildRules(name, rules, e.overrides.fields, this.paramEnv(), true);
+    }
+    const fam = rules.kind === "rules" ? rules.rules.family : (rules as { family?: "rate" }).family;
+    if (this.checking || isUnknown(net) || isUnknown(rules) || net.kind !== "network" || rules.kind !== "rules") {
+      return unknown("snn", { ...(fam ? { family: fam } : {}), ...(net.kind === "network" ? { network: net.network } : {}) });
+    }
+    if (!engine.hasTrainedWeights(net.network)) {
+      throw new SpikelabError("runtime", `network '${net.network.name}' has no weights yet`, { loc: this.loc(e.network), hint: `train it (train ${net.network.name} on …) or load them (load ${net.network.name} from "file")` });
+    }
+    const snn = await engine.convertNetwork(net.network, rules.rules, this.ctx());
+    return { kind: "snn", snn };
+  }
+
+  private async simulate(e: Extract<Expr, { kind: "simulate" }>): Promise<V> {
+    const snn = await this.expr(e.snn);
+    expectKind(snn, ["snn"], "simulate", snn.kind === "network" ? "convert it first: simulate (convert net with rules) on data" : undefined);
+    const data = await this.expr(e.data);
+    try {
+      expectKind(data, ["dataset"], "simulate … on");
+    } catch (err) {
+      throw (err as SpikelabError).at(this.loc(e.data));
+    }
+    const source = snn.kind === "snn" ? snn.snn.source : isUnknown(snn) ? snn.network : undefined;
+    if (source !== undefined) checkFits(source.name, source.nodes[0]?.shape, describe(data), datasetShape(data));
+    const fam = snn.kind === "snn" ? snn.snn.family : (snn as { family?: "rate" }).family;
+    const specs = fam === undefined ? [] : engine.simulateOptions(fam);
+    const opts = fam === undefined ? { values: {}, complete: false } : await checkParams(`simulate (${fam})`, specs, e.options?.fields ?? [], this.paramEnv());
+    if (this.checking || snn.kind !== "snn" || data.kind !== "dataset") return unknown("result", fam ? { family: fam } : {});
+    const result = await engine.simulateNetwork(snn.snn, data.dataset, opts.values, this.ctx());
+    return { kind: "result", result: { ...result, data: result.data || data.label } };
+  }
+
+  private async sweep(e: Extract<Expr, { kind: "sweep" }>): Promise<V> {
+    const lists: { name: string; items: readonly V[] | undefined }[] = [];
+    for (const v of e.vars) {
+      const list = await this.expr(v.values);
+      expectKind(list, ["list"], `sweep ${v.name.name} in`, "e.g. sweep p in [99, 99.9, 100] { … }");
+      lists.push({ name: v.name.name, items: list.kind === "list" ? list.items : undefined });
+    }
+    const rows: Rows = { columns: [], rows: [] };
+    if (this.checking) {
+      // One dry pass with each variable standing for any of its values.
+      const scope = new Scope(this.scope);
+      for (const l of lists) {
+        const first = l.items?.[0];
+        scope.vars.set(l.name, first === undefined ? unknown("any") : unknown(kindOf(first), first.kind === "number" ? { dimension: dimensionOf(first) } : {}));
+      }
+      await this.child(scope, rows).block(e.body, false);
+      return unknown("table");
+    }
+    const total = lists.reduce((n, l) => n * (l.items?.length ?? 0), 1);
+    if (total > MAX_SWEEP) throw new SpikelabError("resource", `this sweep has ${total} combinations; at most ${MAX_SWEEP}`);
+    const idx = lists.map(() => 0);
+    for (let done = 0; done < total; done++) {
+      throwIfAborted(this.host.signal);
+      const scope = new Scope(this.scope);
+      lists.forEach((l, i) => scope.vars.set(l.name, l.items![idx[i]!]!));
+      await this.child(scope, rows).block(e.body, false);
+      for (let i = lists.length - 1; i >= 0; i--) {
+        idx[i]!++;
+        if (idx[i]! < lists[i]!.items!.length) break;
+        idx[i] = 0;
+      }
+    }
+    return { kind: "table", table: { kind: "table", columns: rows.columns, rows: rows.rows.map((r) => rows.columns.map((c) => r.get(c) ?? null)) } };
+  }
+}
+
+/** A rule-set parameter as a language value (for `rules.name`). */
+function paramToValue(p: ParamValue, dimension: "time" | "frequency" | "none"): Value {
+  if (p === null) return { kind: "none" };
+  if (typeof p === "number") return numberValue(p, dimension);
+  if (typeof p === "string") return { kind: "string", value: p };
+  if (typeof p === "boolean") return { kind: "bool", value: p };
+  if (Array.isArray(p)) return { kind: "list", items: p.map((x) => numberValue(x, dimension)) };
+  const o = p as Exclude<ParamValue, number | string | boolean | null | readonly number[]>;
+  if (o.kind === "expr") return { kind: "string", value: o.source };
+  return { kind: "string", value: `${o.dataset}.${o.split}[${o.start}:${o.end ?? ""}]` };
+}
+
+/** A list of records (or of scalars) as a table. */
+function recordsTable(v: Value): Table {
+  if (v.kind !== "list") throw new SpikelabError("type", `table needs a table, results, a network, a rule set or a list of records, got ${describe(v)}`);
+  const columns: string[] = [];
+  const rows: Map<string, Cell>[] = [];
+  for (const item of v.items) {
+    const row = new Map<string, Cell>();
+    const fields: [string, Value][] = item.kind === "record" ? [...item.fields] : [["value", item]];
+    for (const [k, x] of fields) {
+      if (!columns.includes(k)) columns.push(k);
+      row.set(k, x.kind === "number" || x.kind === "string" || x.kind === "bool" ? x.value : formatValue(x));
+    }
+    rows.push(row);
+  }
+  return { kind: "table", columns, rows: rows.map((r) => columns.map((c) => r.get(c) ?? null)) };
+}
+
