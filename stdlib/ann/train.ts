@@ -157,7 +157,7 @@ export async function train(net: Network, data: Dataset, options: TrainOptions, 
           await yieldToEvents();
           lastYield = performance.now();
           if (ctx.signal?.aborted) throw new InterruptedError(`training interrupted in epoch ${e + 1}`, { network: model, history });
-          ctx.progress?.({ label, done: e + (s + b) / data.count, total: epochs, unit: "epochs", figures: { loss: lossSum / (s + b), accuracy: correct / (s + b) } });
+          if (s + b < data.count) ctx.progress?.({ label, done: e + (s + b) / data.count, total: epochs, unit: "epochs", figures: { loss: lossSum / (s + b), accuracy: correct / (s + b) } });
         }
       }
       let validationAccuracy: number | undefined;
