@@ -8,6 +8,8 @@ import type { SimResult } from "../stdlib/ir/results.ts";
 import { neuronCount, synapseCount, type SpikingNetwork } from "../stdlib/ir/spiking.ts";
 import type { Figure, Table, Cell } from "../stdlib/plot/figure.ts";
 import { plotRenderers, type PlotRenderers } from "./renderers.ts";
+import { formatValue } from "../dsl/format.ts";
+import { plotlyJson } from "../stdlib/plot/html.ts";
 
 export type MimeBundle = Record<string, unknown>;
 
@@ -35,6 +37,7 @@ export class Display {
         return this.table(resultTable(value.result));
       default:
         return { "text/plain": formatValue(value) };
+
     }
   }
 
@@ -42,8 +45,7 @@ export class Display {
     const includeLibrary = !this.libraryShown;
     this.libraryShown = true;
     const bundle: MimeBundle = {
-      // Plain JSON (not the frozen spec object) so the wire encoder sees data only.
-      [PLOTLY_MIME]: JSON.parse(JSON.stringify({ data: fig.data, layout: fig.layout, ...(fig.frames ? { frames: fig.frames } : {}) })),
+      [PLOTLY_MIME]: plotlyJson(fig),
       "text/html": this.renderers.figureHtml(fig, { includeLibrary }),
       "image/svg+xml": this.renderers.figureSvg(fig),
       "text/plain": figureSummary(fig),
@@ -131,43 +133,4 @@ export function resultTable(r: SimResult): Table {
   ];
   const partial = r.partial ? " — interrupted, partial" : "";
   return { kind: "table", title: `simulation of ${r.network} on ${r.data} (${r.family})${partial}`, columns: ["figure", "value"], rows };
-}
-
-/** The plain-text form of a value (execute_result text/plain, history output, print). */
-export function formatValue(v: Value): string {
-  switch (v.kind) {
-    case "number":
-      return v.unit ? `${formatNumber(v.value)} ${v.unit}` : formatNumber(v.value);
-    case "string":
-      return JSON.stringify(v.value);
-    case "bool":
-      return v.value ? "true" : "false";
-    case "list":
-      return `[${v.items.map(formatValue).join(", ")}]`;
-    case "record":
-      return `{ ${[...v.fields].map(([k, x]) => `${k}: ${formatValue(x)}`).join(", ")} }`;
-    case "dataset": {
-      const d = v.dataset;
-      return `<dataset ${v.label}: ${d.count} images ${d.shape.join("×")}, ${d.classes.length} classes>`;
-    }
-    case "network":
-      return `<network ${v.network.name}: ${v.network.nodes.length} layers>`;
-    case "rules":
-      return `<conversion rules ${v.rules.name} (${v.rules.family})>`;
-    case "snn":
-      return `<spiking network ${v.snn.name}: ${neuronCount(v.snn)} neurons>`;
-    case "result":
-      return `<simulation result: accuracy ${(v.result.accuracy * 100).toFixed(2)}%>`;
-    case "figure":
-      return figureSummary(v.figure);
-    case "table":
-      return plotRenderers.tableText(v.table);
-    case "none":
-      return "none";
-  }
-}
-
-function formatNumber(x: number): string {
-  if (Number.isInteger(x)) return String(x);
-  return String(Number(x.toPrecision(6)));
 }

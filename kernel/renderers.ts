@@ -3,6 +3,8 @@
 // renderer is one line here. It must not decide mime types (display.ts does).
 
 import type { Figure, Table, Cell } from "../stdlib/plot/figure.ts";
+import { figureHtml as plotFigureHtml } from "../stdlib/plot/html.ts";
+import { figureSvg } from "../stdlib/plot/svg.ts";
 
 export interface PlotRenderers {
   figureSvg(fig: Figure): string;
@@ -23,7 +25,7 @@ function cellText(c: Cell): string {
   return String(c);
 }
 
-// Interim table renderers until stdlib/plot/table.ts lands.
+// Interim table renderers until stdlib/plot/table.ts lands (then: import them, delete these).
 function tableText(t: Table): string {
   const cells = [t.columns.map(String), ...t.rows.map((r) => r.map(cellText))];
   const widths = t.columns.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
@@ -46,17 +48,13 @@ function tableHtml(t: Table): string {
   return `<table class="spikelab-table">${caption}<thead>${head}</thead><tbody>${body}</tbody></table>`;
 }
 
-// Interim figure renderers until stdlib/plot/svg.ts and html.ts land: the SVG is a labelled
-// placeholder and the HTML needs plotly.js already on the page.
-function figureSvg(fig: Figure): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="40"><text x="8" y="24">figure: ${fig.data.length} traces</text></svg>`;
-}
-
 let nextDiv = 0;
-function figureHtml(fig: Figure): string {
-  const id = `spikelab-plot-${process.pid}-${nextDiv++}`;
-  const spec = JSON.stringify({ data: fig.data, layout: fig.layout }).replace(/</g, "\\u003c");
-  return `<div id="${id}"></div><script>(function(){var s=${spec};if(window.Plotly)window.Plotly.newPlot("${id}",s.data,s.layout);})();</script>`;
+const idPrefix = `spikelab-${process.pid}-${Date.now().toString(36)}`;
+
+// The static SVG rides inside the HTML too: it shows where scripts do not run (an untrusted
+// notebook in JupyterLab) and is replaced by the interactive plot where they do.
+function figureHtml(fig: Figure, opts: { readonly includeLibrary: boolean }): string {
+  return plotFigureHtml(fig, { includeLibrary: opts.includeLibrary, id: `${idPrefix}-${nextDiv++}`, fallbackSvg: figureSvg(fig) });
 }
 
 export const plotRenderers: PlotRenderers = { figureSvg, figureHtml, tableHtml, tableMarkdown, tableText };

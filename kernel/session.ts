@@ -6,7 +6,8 @@ import type { Interpreter, Output } from "../dsl/api.ts";
 import type { Progress } from "../stdlib/context.ts";
 import { InterruptedError, SpikelabError, isSpikelabError } from "../stdlib/errors.ts";
 import type { WorkerPool } from "../stdlib/tensor/pool.ts";
-import { Display, formatValue, type MimeBundle } from "./display.ts";
+import { formatValue } from "../dsl/format.ts";
+import { Display, type MimeBundle } from "./display.ts";
 import { formatTraceback } from "./traceback.ts";
 
 /** Where a running cell's outputs go (the kernel turns these into iopub messages). */
@@ -82,10 +83,10 @@ export class Session {
         }
         outcome = { status: "ok", count, payload: [] };
       } else {
-        outcome = this.failure(r.errors, req.code, count, quiet);
+        outcome = this.failure(r.errors, file, req.code, count, quiet);
       }
     } catch (e) {
-      outcome = this.failure([asSpikelabError(e)], req.code, count, quiet);
+      outcome = this.failure([asSpikelabError(e)], file, req.code, count, quiet);
     }
     if (store) this.history.push({ session: HISTORY_SESSION, line: count, input: req.code, output: resultText });
     return outcome;
@@ -96,12 +97,12 @@ export class Session {
     else sink.display(this.display.bundle(o.value));
   }
 
-  private failure(errors: readonly SpikelabError[], code: string, count: number, sink: CellSink): ExecuteOutcome {
+  private failure(errors: readonly SpikelabError[], file: string, code: string, count: number, sink: CellSink): ExecuteOutcome {
     const first = errors[0] ?? new SpikelabError("runtime", "the cell failed without saying why");
     const ename = errorName(first);
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
     const evalue = `${first.message}${more}`;
-    const traceback = errors.flatMap((e) => formatTraceback(e, code));
+    const traceback = formatTraceback(errors, file, code);
     sink.error(ename, evalue, traceback);
     return { status: "error", count, ename, evalue, traceback };
   }

@@ -1,28 +1,17 @@
 // An error as the lines of a Jupyter traceback: the language's own diagnostic (file:line:col,
-// the source line, a caret, the hint), never a TypeScript stack. Formatting itself belongs to
-// dsl/diagnostics.ts; this only adapts it to the list of lines Jupyter wants.
+// the source line, a caret, the hint) from dsl/diagnostics.ts, never a TypeScript stack.
+// It only adapts that text to the list of lines Jupyter wants, coloured like ipykernel's.
 
+import { formatDiagnostics, sources } from "../dsl/diagnostics.ts";
 import type { SpikelabError } from "../stdlib/errors.ts";
 
-/** Interim formatter with the same layout as dsl/diagnostics.ts, used until that module lands. */
-function formatDiagnostic(e: SpikelabError, source: string): string {
-  const lines: string[] = [];
-  const loc = e.loc;
-  if (loc === undefined) {
-    lines.push(`error: ${e.message}`);
-  } else {
-    lines.push(`${loc.file}:${loc.line}:${loc.column}: error: ${e.message}`);
-    const text = source.split(/\r?\n/)[loc.line - 1];
-    if (text !== undefined) {
-      const gutter = `${loc.line} | `;
-      lines.push(`${gutter}${text}`);
-      lines.push(`${" ".repeat(gutter.length - 2)}| ${" ".repeat(Math.max(0, loc.column - 1))}${"^".repeat(Math.max(1, loc.length ?? 1))}`);
-    }
-  }
-  if (e.hint !== undefined) lines.push(`hint: ${e.hint}`);
-  return lines.join("\n");
-}
+const RED = "\u001b[31m";
+const CYAN = "\u001b[36m";
+const RESET = "\u001b[0m";
 
-export function formatTraceback(e: SpikelabError, source: string): string[] {
-  return formatDiagnostic(e, source).split("\n");
+/** `file` is the name the cell ran under, so its errors show the cell's own lines. */
+export function formatTraceback(errors: readonly SpikelabError[], file: string, code: string): string[] {
+  return formatDiagnostics(errors, sources({ [file]: code }))
+    .split("\n")
+    .map((l) => l.replace(/^(.*?: )?error: /, (m) => `${RED}${m}${RESET}`).replace(/^hint: /, `${CYAN}hint: ${RESET}`));
 }

@@ -41,7 +41,7 @@ export function createFakeInterpreter(): Interpreter {
           } else if (line === "table") {
             last = { kind: "table", table: { kind: "table", title: "t", columns: ["a", "b"], rows: [[1, "x"], [2, "y"]] } };
           } else if (line === "fail") {
-            throw new SpikelabError("runtime", "this cell fails on purpose", { loc: at(1, 4), hint: "remove 'fail'" });
+            throw new SpikelabError("runtime", "this cell fails on purpose", { loc: at(lines[i]!.indexOf("fail") + 1, 4), hint: "remove 'fail'" });
           } else if ((m = /^([a-z_]\w*) = (-?\d+(?:\.\d+)?)$/.exec(line))) {
             staged.set(m[1]!, { kind: "number", value: Number(m[2]) });
           } else if ((m = /^[a-z_]\w*$/.exec(line))) {
