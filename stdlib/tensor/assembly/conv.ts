@@ -3,11 +3,42 @@
 // scratch sizes come from convScratchBytes so this file allocates nothing.
 
 import { gemmStrided, gemmScratchBytes } from "./gemm";
+import { sumF64 } from "./layers";
 
 /** Bytes of scratch the conv kernels need: GEMM packing plus two column buffers. */
 export function convScratchBytes(inC: i32, kH: i32, kW: i32, groups: i32, outH: i32, outW: i32): i32 {
   const colFloats = (inC / groups) * kH * kW * outH * outW;
   return gemmScratchBytes() + colFloats * 4 * 2 + 128;
+}
+
+// Short rows (a few dozen floats): inline loops beat memory.copy/fill, which V8 calls out of line.
+// @ts-ignore: decorator
+@inline function copyRun(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+// dst[0..n) += src[0..n)
+// @ts-ignore: decorator
+@inline function addRun(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function zeroRun(dst: usize, n: i32): void {
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), z);
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
 }
 
 // col[(ic·kH + ky)·kW + kx, oy·outW + ox] = x[ic, oy·sH − pH + ky, ox·sW − pW + kx] (0 outside).
@@ -21,7 +52,7 @@ function im2col(x: usize, icg: i32, inH: i32, inW: i32, kH: i32, kW: i32, sH: i3
         for (let oy = 0; oy < outH; oy++) {
           const iy = oy * sH - pH + ky;
           if (iy < 0 || iy >= inH) {
-            memory.fill(dst, 0, <usize>outW * 4);
+            zeroRun(dst, outW);
             dst += <usize>outW * 4;
             continue;
           }
@@ -33,9 +64,9 @@ function im2col(x: usize, icg: i32, inH: i32, inW: i32, kH: i32, kW: i32, sH: i3
             if (ix0 < 0) lo = -ix0;
             if (ix0 + outW > inW) hi = inW - ix0;
             if (hi < lo) hi = lo;
-            if (lo > 0) memory.fill(dst, 0, <usize>lo * 4);
-            if (hi > lo) memory.copy(dst + <usize>lo * 4, row + <usize>(ix0 + lo) * 4, <usize>(hi - lo) * 4);
-            if (outW > hi) memory.fill(dst + <usize>hi * 4, 0, <usize>(outW - hi) * 4);
+            zeroRun(dst, lo);
+            copyRun(dst + <usize>lo * 4, row + <usize>(ix0 + lo) * 4, hi - lo);
+            zeroRun(dst + <usize>hi * 4, outW - hi);
             dst += <usize>outW * 4;
           } else {
             for (let ox = 0; ox < outW; ox++) {
@@ -65,6 +96,16 @@ function col2imAdd(col: usize, icg: i32, inH: i32, inW: i32, kH: i32, kW: i32, s
             continue;
           }
           const row = plane + <usize>(iy * inW) * 4;
+          if (sW == 1) {
+            // The same contiguous run im2col copied, added back.
+            const ix0 = kx - pW;
+            let lo = 0, hi = outW;
+            if (ix0 < 0) lo = -ix0;
+            if (ix0 + outW > inW) hi = inW - ix0;
+            if (hi > lo) addRun(row + <usize>(ix0 + lo) * 4, src + <usize>lo * 4, hi - lo);
+            src += <usize>outW * 4;
+            continue;
+          }
           for (let ox = 0; ox < outW; ox++) {
             const ix = ox * sW - pW + kx;
             if (ix >= 0 && ix < inW) {
@@ -121,10 +162,7 @@ export function conv2dBackward(batch: i32, inC: i32, inH: i32, inW: i32, outC: i
   if (db != 0) {
     for (let o = 0; o < outC; o++) {
       let s: f64 = 0;
-      for (let b = 0; b < batch; b++) {
-        const row = dy + <usize>((b * outC + o) * hw) * 4;
-        for (let i = 0; i < hw; i++) s += <f64>load<f32>(row + <usize>i * 4);
-      }
+      for (let b = 0; b < batch; b++) s += sumF64(dy + <usize>((b * outC + o) * hw) * 4, hw);
       store<f32>(db + <usize>o * 4, <f32>s);
     }
   }

@@ -34,6 +34,17 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void
         store<f32>(dst, load<f32>(q + 5 * rs), 20);
         dst += 24;
       }
+    } else if (rows == MR && rsA == 1) {
+      // A stored transposed: the six values of a column are contiguous.
+      let q = a + <usize>i0 * 4;
+      const cs = <usize>csA * 4;
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(q));
+        store<f32>(dst, load<f32>(q, 16), 16);
+        store<f32>(dst, load<f32>(q, 20), 20);
+        q += cs;
+        dst += 24;
+      }
     } else {
       for (let p = 0; p < kc; p++) {
         for (let r = 0; r < MR; r++) {
@@ -58,6 +69,22 @@ function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, dst: usize): void
         src += rs;
         dst += 32;
       }
+    } else if (cols == NR && rsB == 1) {
+      // B stored transposed (rows of B are columns here): 4×4 register transposes of two
+      // 4-row groups give four packed rows of 8 per step.
+      const cs = <usize>csB * 4;
+      const r0 = b + <usize>(j0 * csB) * 4;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        transpose4(r0 + o, cs, dst, 32);
+        transpose4(r0 + 4 * cs + o, cs, dst + 16, 32);
+        dst += 128;
+      }
+      for (; p < kc; p++) {
+        for (let c = 0; c < NR; c++) store<f32>(dst + (<usize>c << 2), load<f32>(r0 + <usize>c * cs + (<usize>p << 2)));
+        dst += 32;
+      }
     } else {
       for (let p = 0; p < kc; p++) {
         for (let c = 0; c < NR; c++) {
@@ -67,6 +94,19 @@ function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, dst: usize): void
       }
     }
   }
+}
+
+// Rows src, src+rs, src+2rs, src+3rs (4 floats each) written as columns: dst row r (stride
+// ds bytes) gets element r of each source row.
+// @ts-ignore: decorator
+@inline function transpose4(src: usize, rs: usize, dst: usize, ds: usize): void {
+  const a = v128.load(src), b = v128.load(src + rs), c = v128.load(src + 2 * rs), d = v128.load(src + 3 * rs);
+  const ab0 = i32x4.shuffle(a, b, 0, 4, 1, 5), ab1 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+  const cd0 = i32x4.shuffle(c, d, 0, 4, 1, 5), cd1 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+  v128.store(dst, i64x2.shuffle(ab0, cd0, 0, 2));
+  v128.store(dst + ds, i64x2.shuffle(ab0, cd0, 1, 3));
+  v128.store(dst + 2 * ds, i64x2.shuffle(ab1, cd1, 0, 2));
+  v128.store(dst + 3 * ds, i64x2.shuffle(ab1, cd1, 1, 3));
 }
 
 // C[6, 8] (+)= Ap · Bp over kc; `add` = 0 overwrites C (the first K block without accumulate).

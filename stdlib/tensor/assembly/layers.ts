@@ -2,6 +2,20 @@
 // as WASM kernels over JS-owned memory, matching reference.ts. Sums that feed statistics are kept
 // in f64 so results track the double-precision reference; nothing here allocates.
 
+/** Σ x[0..n) in f64 (two f64x2 accumulators: 4 floats per step instead of a serial chain). */
+export function sumF64(x: usize, n: i32): f64 {
+  let a = f64x2.splat(0), b = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    a = f64x2.add(a, f64x2.promote_low_f32x4(v));
+    b = f64x2.add(b, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+  }
+  let s = (f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1)) + (f64x2.extract_lane(b, 0) + f64x2.extract_lane(b, 1));
+  for (; i < n; i++) s += <f64>load<f32>(x + (<usize>i << 2));
+  return s;
+}
+
 // ---- pooling (NCHW, planes = batch·channels) ----
 
 export function avgPoolForward(planes: i32, inH: i32, inW: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, outH: i32, outW: i32, x: usize, y: usize): void {
@@ -109,10 +123,7 @@ export function maxPoolBackward(planes: i32, inH: i32, inW: i32, kH: i32, kW: i3
 
 export function globalAvgPoolForward(planes: i32, hw: i32, x: usize, y: usize): void {
   for (let pl = 0; pl < planes; pl++) {
-    const xp = x + <usize>(pl * hw) * 4;
-    let s: f64 = 0;
-    for (let i = 0; i < hw; i++) s += <f64>load<f32>(xp + <usize>i * 4);
-    store<f32>(y + <usize>pl * 4, <f32>(s / <f64>hw));
+    store<f32>(y + <usize>pl * 4, <f32>(sumF64(x + <usize>(pl * hw) * 4, hw) / <f64>hw));
   }
 }
 
@@ -156,10 +167,7 @@ export function batchNormTrainForward(batch: i32, channels: i32, hw: i32, x: usi
   const count = <f64>(batch * hw);
   for (let c = 0; c < channels; c++) {
     let s: f64 = 0;
-    for (let b = 0; b < batch; b++) {
-      const xp = x + <usize>((b * channels + c) * hw) * 4;
-      for (let i = 0; i < hw; i++) s += <f64>load<f32>(xp + <usize>i * 4);
-    }
+    for (let b = 0; b < batch; b++) s += sumF64(x + <usize>((b * channels + c) * hw) * 4, hw);
     const mean = s / count;
     let v: f64 = 0;
     for (let b = 0; b < batch; b++) {
