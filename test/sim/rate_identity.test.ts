@@ -16,6 +16,7 @@ import type { SpikingNetwork } from "../../stdlib/ir/spiking.ts";
 import { referenceSimulate } from "../../stdlib/sim/rate/reference.ts";
 import { buildPlan } from "../../stdlib/sim/rate/plan.ts";
 import { runSample } from "../../stdlib/sim/rate/engine.ts";
+import { fastRunner } from "../../stdlib/sim/rate/fast.ts";
 
 const DT = 2 ** -10;
 
@@ -71,6 +72,7 @@ async function compare(net: Network, overrides: Record<string, ParamValue>, samp
   const snn: SpikingNetwork = await convertRate(net, ruleSet(rateSchema, "t", { normalize: "none", dt: DT, ...overrides }));
   const len = net.nodes[0]!.shape.reduce((a, b) => a * b, 1);
   const plan = buildPlan(snn);
+  const fast = fastRunner(plan);
   let total = 0;
   const perPop = new Float64Array(snn.populations.length);
   try {
@@ -89,8 +91,23 @@ async function compare(net: Network, overrides: Record<string, ParamValue>, samp
       });
       assert.equal(Array.from(sinks.predictions), Array.from(ref.predictions), `sample ${s} predictions`);
       snn.projections.forEach((pr, j) => assert.equal(Array.from(sinks.ops.subarray(j * steps, (j + 1) * steps)), Array.from(ref.ops.get(pr.id)!), `sample ${s} ops of ${pr.id}`));
+      // The one-call WASM loop (no recording): the same predictions, operations and per-neuron spike counts.
+      if (fast !== undefined) {
+        const counts = snn.populations.map((p) => new Float64Array(p.shape.reduce((a, b) => a * b, 1)));
+        const f = { predictions: new Int32Array(steps), ops: new Float64Array(snn.projections.length * steps), spikeTotals: new Float64Array(snn.populations.length), neuronCounts: counts };
+        fast.run(x, s, steps, f);
+        assert.equal(Array.from(f.predictions), Array.from(ref.predictions), `fast path, sample ${s} predictions`);
+        assert.equal(Array.from(f.ops), Array.from(sinks.ops), `fast path, sample ${s} ops`);
+        snn.populations.forEach((p, k) => {
+          if (k === 0 || p.neuron.kind === "integrator") return;
+          const want = new Float64Array(counts[k]!.length);
+          for (const l of ref.spikes.get(p.id)!) for (const i of l) want[i]!++;
+          assert.equal(Array.from(counts[k]!), Array.from(want), `fast path, sample ${s} counts of ${p.id}`);
+        });
+      } else assert.is(snn.readout.kind, "softmax");
     }
   } finally {
+    fast?.release();
     plan.release();
   }
   snn.populations.forEach((p, k) => {

@@ -5,6 +5,7 @@
 import type { SpikingNetwork } from "../../ir/spiking.ts";
 import type { TaskContext } from "../../tensor/pool.ts";
 import { runSample, type SampleSinks } from "./engine.ts";
+import { fastRunner, type FastRunner } from "./fast.ts";
 import { buildPlan, type Plan } from "./plan.ts";
 
 /**
@@ -43,6 +44,8 @@ export interface ChunkShared {
   /** Samples [0, n) whose per-neuron spike counts are returned one by one (for the ANN comparison). */
   readonly perSample: number;
   readonly out: SharedOut;
+  /** Force the JS engine for every sample (tests compare the two paths). */
+  readonly engine?: "js" | "wasm";
 }
 
 /** The recordings of a chunk's samples (the sums went to shared memory). */
@@ -65,24 +68,26 @@ export function sharedOut(samples: number, steps: number, projections: number, p
   };
 }
 
-let cached: { key: string; plan: Plan } | undefined;
+let cached: { key: string; plan: Plan; fast: FastRunner | undefined } | undefined;
 
-function planFor(key: string, snn: SpikingNetwork): Plan {
-  if (cached?.key === key) return cached.plan;
-  cached?.plan.release();
-  cached = { key, plan: buildPlan(snn) };
-  return cached.plan;
+function planFor(key: string, snn: SpikingNetwork): { plan: Plan; fast: FastRunner | undefined } {
+  if (cached?.key === key) return cached;
+  releaseCachedPlan();
+  const plan = buildPlan(snn);
+  cached = { key, plan, fast: fastRunner(plan) };
+  return cached;
 }
 
 /** Frees the cached plan's kernel memory (tests and benches switching networks call it). */
 export function releaseCachedPlan(): void {
+  cached?.fast?.release();
   cached?.plan.release();
   cached = undefined;
 }
 
 export function simulateChunk(shared: ChunkShared, start: number, end: number, ctx?: TaskContext): ChunkOut {
   const { snn, steps, sampleSize, out } = shared;
-  const plan = planFor(shared.key, snn);
+  const { plan, fast } = planFor(shared.key, snn);
   const nPops = plan.pops.length;
   const nProj = plan.projs.length;
   const slot = Math.max(0, ctx?.worker ?? 0) % out.slots;
@@ -116,7 +121,10 @@ export function simulateChunk(shared: ChunkShared, start: number, end: number, c
     totals.fill(0);
     for (const c of counts) c?.fill(0);
     const sinks: SampleSinks = { predictions: pred, ops, spikeTotals: totals, ...(keepCounts || compared ? { neuronCounts: counts } : {}), ...(trains ? { trains } : {}), traces };
-    runSample(plan, shared.images.subarray(i * sampleSize, (i + 1) * sampleSize), shared.offset + i, steps, sinks);
+    const image = shared.images.subarray(i * sampleSize, (i + 1) * sampleSize);
+    // Recorded samples take the JS engine (it can record); the rest the one-call WASM loop. Same numbers.
+    if (fast !== undefined && !recorded && shared.engine !== "js") fast.run(image, shared.offset + i, steps, sinks);
+    else runSample(plan, image, shared.offset + i, steps, sinks);
     for (let t = 0; t < steps; t++) out.predictions[i * steps + t] = pred[t]!;
     const o = slot * nProj * steps;
     for (let j = 0; j < ops.length; j++) out.ops[o + j]! += ops[j]!;

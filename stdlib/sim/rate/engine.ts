@@ -214,7 +214,7 @@ function scale(v: Float32Array, f: number): void {
 }
 
 /** The analog input's constant current per target population: W·x summed over projections from the input, plus bias·dt. */
-function analogCurrents(plan: Plan, image: Float32Array): void {
+export function analogCurrents(plan: Plan, image: Float32Array): void {
   for (const p of plan.pops) {
     const c = plan.constant[p.index];
     if (c === undefined) continue;
