@@ -51,10 +51,10 @@ function tableHtml(t: Table): string {
 let nextDiv = 0;
 const idPrefix = `spikelab-${process.pid}-${Date.now().toString(36)}`;
 
-// The static SVG rides inside the HTML too: it shows where scripts do not run (an untrusted
-// notebook in JupyterLab) and is replaced by the interactive plot where they do.
+// No `fallbackSvg` inside the HTML: stdlib/plot's static SVG carries class "main-svg", which
+// Plotly.newPlot then mistakes for its own and fails on; image/svg+xml covers no-JS viewers.
 function figureHtml(fig: Figure, opts: { readonly includeLibrary: boolean }): string {
-  return plotFigureHtml(fig, { includeLibrary: opts.includeLibrary, id: `${idPrefix}-${nextDiv++}`, fallbackSvg: figureSvg(fig) });
+  return plotFigureHtml(fig, { includeLibrary: opts.includeLibrary, id: `${idPrefix}-${nextDiv++}` });
 }
 
 export const plotRenderers: PlotRenderers = { figureSvg, figureHtml, tableHtml, tableMarkdown, tableText };

@@ -4,6 +4,8 @@
 
 import type { Completeness, ExecuteHooks, ExecuteResult, Interpreter, Value } from "../../dsl/api.ts";
 import { InterruptedError, SpikelabError } from "../../stdlib/errors.ts";
+import type { SpikeRecord } from "../../stdlib/ir/results.ts";
+import { rasterFigure } from "../../stdlib/plot/raster.ts";
 
 const KEYWORDS = ["print", "warn", "sleep", "busy", "plot", "table", "fail", "network"];
 
@@ -37,7 +39,7 @@ export function createFakeInterpreter(): Interpreter {
               hooks.progress?.({ label: "simulate fake", done, total, unit: "images", figures: { spikes: done * 1000 } });
             }
           } else if (line === "plot") {
-            hooks.emit({ kind: "display", value: { kind: "figure", figure: rasterFigure() } });
+            hooks.emit({ kind: "display", value: { kind: "figure", figure: fakeRaster() } });
           } else if (line === "table") {
             last = { kind: "table", table: { kind: "table", title: "t", columns: ["a", "b"], rows: [[1, "x"], [2, "y"]] } };
           } else if (line === "fail") {
@@ -89,11 +91,17 @@ export function createFakeInterpreter(): Interpreter {
   };
 }
 
-/** A small raster: 3 neurons with 2, 3 and 1 spikes (6 markers). */
-export function rasterFigure() {
-  return {
-    kind: "figure" as const,
-    data: [{ type: "scatter", mode: "markers", x: [1, 4, 2, 3, 5, 2], y: [0, 0, 1, 1, 1, 2], name: "spikes" }],
-    layout: { title: { text: "raster" }, xaxis: { title: { text: "time (steps)" } }, yaxis: { title: { text: "neuron" } } },
-  };
+function record(layer: string, neurons: number, spikes: readonly (readonly [number, number])[]): SpikeRecord {
+  return { sample: 0, layer, neurons, neuron: Int32Array.from(spikes.map((s) => s[0])), time: Float64Array.from(spikes.map((s) => s[1])) };
+}
+
+/** The spike records behind `plot`: 10 spikes in "hidden", 7 in "output" (17 markers). */
+export const FAKE_RECORDS: readonly SpikeRecord[] = [
+  record("hidden", 5, [[0, 1], [2, 1], [1, 2], [4, 3], [0, 4], [3, 5], [2, 6], [0, 7], [4, 8], [1, 9]]),
+  record("output", 3, [[1, 3], [0, 5], [2, 6], [1, 8], [0, 9], [2, 9], [1, 10]]),
+];
+
+/** A real raster figure from stdlib/plot, as the language's `plot raster` will produce. */
+export function fakeRaster() {
+  return rasterFigure(FAKE_RECORDS, { title: "raster (sample 0)" });
 }
