@@ -66,17 +66,16 @@ it("its HTML export draws both rasters in Chromium offline, one marker per spike
   jupyter(["nbconvert", "--to", "html", join(dir, "executed.ipynb"), "--output-dir", dir]);
   const page = await openFile(join(dir, "executed.html"));
   try {
-    await page.page.waitForFunction(() => document.querySelectorAll(".js-plotly-plot").length === 2, undefined, { timeout: 60_000 });
-    const markers = await page.page.evaluate(() =>
-      [...document.querySelectorAll(".js-plotly-plot")].map((p) => p.querySelectorAll(".main-svg path.point").length),
-    );
+    // Page code as strings: the project compiles without the DOM library.
+    await page.page.waitForFunction('document.querySelectorAll(".js-plotly-plot").length === 2', undefined, { timeout: 60_000 });
+    const markers = await page.page.evaluate<number[]>('[...document.querySelectorAll(".js-plotly-plot")].map((p) => p.querySelectorAll(".main-svg path.point").length)');
     assert.equal(markers, [SPIKES, SPIKES]);
     assert.equal(page.blocked.filter((u) => /plot/i.test(u)), []);
     // Debian's nbconvert template loads require.js (libjs-requirejs, installed by .ci/run, so the
     // classic Notebook's AMD loader is on the page) and MathJax from /usr/share/javascript; only
     // MathJax, which these outputs do not use, may be missing.
     assert.equal(page.errors.filter((e) => !/ERR_FILE_NOT_FOUND/.test(e)), []);
-    assert.ok(await page.page.evaluate(() => typeof (window as unknown as { require?: unknown }).require === "function"), "require.js was on the page");
+    assert.ok(await page.page.evaluate<boolean>('typeof window.require === "function" && typeof window.define === "function"'), "require.js was on the page");
   } finally {
     await page.close();
   }
