@@ -157,7 +157,8 @@ const convSizes = (g: Conv2dGeometry) => ({
 
 /**
  * y [batch, outC, outH, outW] = conv(x [batch, inC, inH, inW], w [outC, inC/groups, kH, kW]) + bias [outC]
- * (cross-correlation, as every framework; zero padding; build g with conv2dGeometry).
+ * (cross-correlation, as every framework; zero padding; build g with conv2dGeometry). Stride 1
+ * runs a direct kernel, other strides im2col + GEMM (whichever measured faster for the shape).
  */
 export function conv2dForward(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
   const s = convSizes(g);
@@ -167,7 +168,8 @@ export function conv2dForward(g: Conv2dGeometry, x: Float32Array, w: Float32Arra
   need("conv2d", "y", y, s.y);
   call((f, K, scratch) => {
     const px = f.input(x, s.x), pw = f.input(w, s.w), pb = f.optIn(bias, g.outC), py = f.output(y, s.y);
-    K.conv2dForward(g.batch, g.inC, g.inH, g.inW, g.outC, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.groups, g.outH, g.outW, px, pw, pb, py, scratch(K.convScratchBytes(g.inC, g.kH, g.kW, g.groups, g.outH, g.outW)));
+    const bytes = K.convForwardScratchBytes(g.inC, g.inH, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.groups, g.outH, g.outW);
+    K.conv2dForward(g.batch, g.inC, g.inH, g.inW, g.outC, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.groups, g.outH, g.outW, px, pw, pb, py, scratch(bytes));
   });
 }
 

@@ -15,6 +15,7 @@ export interface KernelExports {
   gemmStrided(m: number, n: number, k: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, accumulate: number, scratch: number): void;
   gemvRows(n: number, k: number, x: number, b: number, ldb: number, y: number, accumulate: number, scratch: number): void;
   convScratchBytes(inC: number, kH: number, kW: number, groups: number, outH: number, outW: number): number;
+  convForwardScratchBytes(inC: number, inH: number, kH: number, kW: number, sH: number, sW: number, pH: number, groups: number, outH: number, outW: number): number;
   conv2dForward(batch: number, inC: number, inH: number, inW: number, outC: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, groups: number, outH: number, outW: number, x: number, w: number, bias: number, y: number, scratch: number): void;
   conv2dBackward(batch: number, inC: number, inH: number, inW: number, outC: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, groups: number, outH: number, outW: number, x: number, w: number, dy: number, dx: number, dw: number, db: number, scratch: number): void;
   avgPoolForward(planes: number, inH: number, inW: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, outH: number, outW: number, x: number, y: number): void;
