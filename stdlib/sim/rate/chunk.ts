@@ -137,7 +137,8 @@ export function simulateChunk(shared: ChunkShared, start: number, end: number, c
       });
     }
     if (compared) result.sampleCounts.push({ sample: i, counts: counts.map((c) => (c ? Float32Array.from(c) : null)) });
-    if (trains) trains.forEach((tr, k) => tr.neuron.length > 0 && result.trains.push({ sample: i, pop: k, neuron: Int32Array.from(tr.neuron), step: Int32Array.from(tr.step) }));
+    // Every layer that can spike gets a record, empty or not (a silent layer is a finding too).
+    if (trains) trains.forEach((tr, k) => (k > 0 ? plan.pops[k]!.kind !== "integrator" : !plan.analog) && result.trains.push({ sample: i, pop: k, neuron: Int32Array.from(tr.neuron), step: Int32Array.from(tr.step) }));
     for (const tr of traces) result.traces.push({ sample: i, ...tr });
     Atomics.store(out.done, i, 1);
     ctx?.itemsDone(1);

@@ -14,6 +14,7 @@ import { annOps } from "../../ann/opcount.ts";
 import { argmaxRows } from "../../ann/forward.ts";
 import { recordActivations } from "../../ann/record.ts";
 import { scoreNode } from "../../convert/passes/canonical.ts";
+import { availableParallelism } from "node:os";
 import { createPool, toShared, type ChunkResult, type TaskContext, type WorkerPool } from "../../tensor/pool.ts";
 import { accuracy, accuracyOverTime, agreement, cumulative, pearson, subsampleIndices } from "../metrics.ts";
 import { sharedOut, simulateChunk, type ChunkOut, type ChunkShared } from "./chunk.ts";
@@ -56,10 +57,20 @@ function checkData(snn: SpikingNetwork, data: Dataset): void {
   }
 }
 
-/** The pool to use (`workers` may ask for another size than the session's pool: a temporary one). */
-function choosePool(opts: SimOptions, ctx: RunContext): { pool: WorkerPool | undefined; own: boolean } {
+/** Image-steps above which a run without a pool gets a temporary one (a second or more of work). */
+const AUTO_POOL_WORK = 300_000;
+
+/**
+ * The pool to use: `workers` may ask for another size than the session's pool (a temporary one);
+ * without either, a long run gets a temporary pool of every core (`workers` defaults to all cores).
+ */
+function choosePool(opts: SimOptions, ctx: RunContext, work: number): { pool: WorkerPool | undefined; own: boolean } {
   const workers = typeof opts.workers === "number" ? opts.workers : undefined;
-  if (workers === undefined || workers === ctx.pool?.size) return { pool: ctx.pool, own: false };
+  if (workers === undefined) {
+    if (ctx.pool !== undefined || work < AUTO_POOL_WORK || availableParallelism() < 2) return { pool: ctx.pool, own: false };
+    return { pool: createPool(availableParallelism()), own: true };
+  }
+  if (workers === ctx.pool?.size) return { pool: ctx.pool, own: false };
   return workers > 1 ? { pool: createPool(workers), own: true } : { pool: undefined, own: false };
 }
 
@@ -75,32 +86,37 @@ async function runChunks(shared: ChunkShared, items: number, pool: WorkerPool | 
       throw e;
     }
   }
-  // In this thread: chunk by chunk, yielding to the event loop so an interrupt can land.
+  // In this thread: a few images at a time, yielding to the event loop every ~50 ms so an
+  // interrupt (a signal handler, a kernel message) can land and stop the run within a second.
   const chunks: ChunkResult<ChunkOut>[] = [];
   let done = 0;
-  let last = 0;
+  let lastReport = 0;
+  let lastYield = performance.now();
   const tctx: TaskContext = {
     worker: -1,
     aborted: () => ctx.signal?.aborted === true,
     throwIfAborted: () => undefined,
     itemsDone: (n) => {
       done += n;
-      const now = performance.now();
-      if (now - last > 100) {
-        last = now;
-        progress(done);
-      }
     },
   };
-  for (let s = 0; s < items; s += CHUNK) {
-    await new Promise((r) => setImmediate(r));
+  const step = 4;
+  for (let s = 0; s < items; s += step) {
+    const now = performance.now();
+    if (now - lastYield > 50) {
+      await new Promise((r) => setImmediate(r));
+      lastYield = performance.now();
+    }
+    if (now - lastReport > 100) {
+      lastReport = now;
+      progress(done);
+    }
     if (ctx.signal?.aborted) return { chunks, partial: true };
-    const e = Math.min(items, s + CHUNK);
+    const e = Math.min(items, s + step);
     chunks.push({ start: s, end: e, value: simulateChunk(shared, s, e, tctx) });
-    if (ctx.signal?.aborted) return { chunks, partial: true };
   }
   progress(items);
-  return { chunks, partial: false };
+  return { chunks, partial: ctx.signal?.aborted === true };
 }
 
 export async function simulateRate(snn: SpikingNetwork, data: Dataset, opts: SimOptions, ctx: RunContext = {}): Promise<SimResult> {
@@ -110,12 +126,16 @@ export async function simulateRate(snn: SpikingNetwork, data: Dataset, opts: Sim
   const record = range(opts.record, [0, 1]);
   const trace = range(opts.trace, [0, 4]);
   const compare = Math.min(data.count, typeof opts.compare === "number" ? opts.compare : 100);
-  const { pool, own } = choosePool(opts, ctx);
+  const { pool, own } = choosePool(opts, ctx, data.count * steps);
   try {
     const out = sharedOut(data.count, steps, snn.projections.length, snn.populations.map((p) => p.shape.reduce((a, b) => a * b, 1)), pool?.size ?? 1, opts.counts !== false);
     const shared: ChunkShared = { key: keyOf(snn), snn, images: toShared(data.images), sampleSize: sampleSize(data), offset: data.offset, steps, record, trace, perSample: compare, out };
     const { chunks, partial } = await runChunks(shared, data.count, pool, ctx);
-    return summarise(snn, data, steps, shared, chunks, partial || out.done.some((d) => d === 0), compare);
+    const result = summarise(snn, data, steps, shared, chunks, partial || out.done.some((d) => d === 0), compare);
+    if (result.partial) {
+      ctx.log?.(`simulate ${snn.name} interrupted after ${result.samples} of ${data.count} samples: accuracy ${(100 * result.accuracy).toFixed(2)} % (ANN ${(100 * result.annAccuracy).toFixed(2)} % on the same samples) at ${steps} steps; the result holds these samples (partial)`);
+    }
+    return result;
   } finally {
     if (own) await pool!.close();
   }
