@@ -14,9 +14,19 @@ export interface Figure {
 
 export type Cell = number | string | boolean | null;
 
+/**
+ * How a column's numbers are shown (stdlib/plot/table.ts): "percent" (a fraction as 99.12 %),
+ * "percent:N" (N decimals), "count" (rounded, thousands separators), "si" (3 significant digits
+ * and k/M/G), "fixed:N", or "auto" (the default; a column named like accuracy/agreement/error
+ * whose values are all in [0, 1] is shown as percent).
+ */
+export type ColumnFormat = "auto" | "percent" | `percent:${number}` | "count" | "si" | `fixed:${number}` | "text";
+
 export interface Table {
   readonly kind: "table";
   readonly title?: string;
   readonly columns: readonly string[];
   readonly rows: readonly (readonly Cell[])[];
+  /** Per-column number format (additive; absent or undefined = "auto"). */
+  readonly formats?: readonly (ColumnFormat | undefined)[];
 }
