@@ -7,7 +7,7 @@ import { SpikelabError } from "../errors.ts";
 import { COLORWAY } from "./colors.ts";
 import type { Figure, PlotlyTrace } from "./figure.ts";
 import { autoBins, type Bins, type HistNorm } from "./histogram.ts";
-import { d3Format } from "./ticks.ts";
+import { clean, d3Format } from "./ticks.ts";
 
 export interface Series {
   readonly name: string;
@@ -83,7 +83,8 @@ export interface AccuracyOptions extends AxesOptions {
 /** Accuracy (or error) of the SNN as time goes on, against the ANN's flat line. */
 export function accuracyFigure(series: readonly AccuracySeries[], o: AccuracyOptions = {}): Figure {
   const error = o.as === "error";
-  const conv = (a: number): number => (error ? 100 * (1 - a) : 100 * a);
+  // clean(): percentages without float noise (100 · 0.009 = 0.8999999999999999) in the JSON.
+  const conv = (a: number): number => clean(error ? 100 * (1 - a) : 100 * a);
   let t0 = Infinity, t1 = -Infinity;
   const data: PlotlyTrace[] = series.map((s, k) => {
     checkLengths("accuracy", s.name, s.time, s.accuracy);
@@ -124,10 +125,10 @@ export interface OpsOptions extends AxesOptions {
 export function errorVsOpsFigure(series: readonly OpsSeries[], o: OpsOptions): Figure {
   const data: PlotlyTrace[] = series.map((s, k) => {
     checkLengths("error vs operations", s.name, s.ops, s.error);
-    return lineTrace({ name: s.name, x: s.ops, y: Array.from(s.error, (e) => 100 * e), markers: s.ops.length < 20 }, k);
+    return lineTrace({ name: s.name, x: s.ops, y: Array.from(s.error, (e) => clean(100 * e)), markers: s.ops.length < 20 }, k);
   });
   if (o.annError !== undefined) {
-    data.push({ type: "scatter", mode: "markers", name: "ANN", x: [o.annOps], y: [100 * o.annError], marker: { symbol: "diamond", size: 11, color: "#444" } });
+    data.push({ type: "scatter", mode: "markers", name: "ANN", x: [o.annOps], y: [clean(100 * o.annError)], marker: { symbol: "diamond", size: 11, color: "#444" } });
   }
   const label = d3Format(o.annOps, ".3~s") ?? String(o.annOps);
   const layout = baseLayout(
@@ -140,14 +141,20 @@ export function errorVsOpsFigure(series: readonly OpsSeries[], o: OpsOptions): F
   return { kind: "figure", data, layout };
 }
 
+export interface RefLine {
+  readonly slope: number;
+  readonly intercept?: number;
+  readonly name?: string;
+}
+
 export interface ScatterOptions extends AxesOptions {
-  /** A reference line: y = x, or y = slope·x + intercept. */
-  readonly line?: "identity" | { readonly slope: number; readonly intercept?: number; readonly name?: string };
+  /** Reference lines: y = x, or y = slope·x + intercept (several: e.g. one per TTFS layer window). */
+  readonly line?: "identity" | RefLine | readonly RefLine[];
   /** Points per series at most (default 5,000): larger series keep every k-th point. */
   readonly maxPoints?: number;
 }
 
-/** x against y per series (e.g. ANN activation vs SNN rate per layer) with a reference line. */
+/** x against y per series (e.g. ANN activation vs SNN rate per layer) with reference lines. */
 export function scatterFigure(series: readonly Series[], o: ScatterOptions = {}): Figure {
   const max = o.maxPoints ?? 5000;
   let lo = Infinity, hi = -Infinity;
@@ -167,11 +174,16 @@ export function scatterFigure(series: readonly Series[], o: ScatterOptions = {})
       marker: { size: 5, opacity: 0.6, color: s.color ?? COLORWAY[k % COLORWAY.length] },
     };
   });
-  if (o.line && Number.isFinite(lo)) {
-    const slope = o.line === "identity" ? 1 : o.line.slope;
-    const icpt = o.line === "identity" ? 0 : o.line.intercept ?? 0;
-    const name = o.line === "identity" ? "y = x" : o.line.name ?? `y = ${slope}·x${icpt ? ` + ${icpt}` : ""}`;
-    data.push({ type: "scatter", mode: "lines", name, x: [lo, hi], y: [slope * lo + icpt, slope * hi + icpt], line: { color: "#444", width: 1.5, dash: "dash" } });
+  const lines: readonly RefLine[] = o.line === undefined ? [] : o.line === "identity" ? [{ slope: 1, name: "y = x" }] : "slope" in o.line ? [o.line as RefLine] : (o.line as readonly RefLine[]);
+  if (Number.isFinite(lo)) {
+    lines.forEach((l, k) => {
+      const b = l.intercept ?? 0;
+      const name = l.name ?? `y = ${l.slope}\u00b7x${b ? ` + ${b}` : ""}`;
+      data.push({
+        type: "scatter", mode: "lines", name, x: [lo, hi], y: [l.slope * lo + b, l.slope * hi + b],
+        line: { color: lines.length > 1 ? COLORWAY[k % COLORWAY.length] : "#444", width: 1.5, dash: "dash" },
+      });
+    });
   }
   return { kind: "figure", data, layout: baseLayout(o) };
 }

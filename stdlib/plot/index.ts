@@ -10,7 +10,7 @@ export { membraneFigure, rasterFigure, rasterLayers, type MembraneOptions, type 
 export {
   accuracyFigure, barFigure, errorVsOpsFigure, histogramFigure, lineFigure, rateHistogramFigure, scatterFigure, staircaseFigure,
   type AccuracyOptions, type AccuracySeries, type AxesOptions, type BarSeries, type HistogramGroup, type HistogramOptions,
-  type OpsOptions, type OpsSeries, type RateGroup, type ScatterOptions, type Series, type StaircaseOutput,
+  type OpsOptions, type OpsSeries, type RateGroup, type RefLine, type ScatterOptions, type Series, type StaircaseOutput,
 } from "./charts.ts";
 export { animate, rasterPlaybackFigure, sweepSliderFigure, type AnimateOptions, type AnimationFrame, type SweepStep } from "./animate.ts";
 export { resultsTable, DEFAULT_ENERGY, type EnergyModel } from "./summary.ts";
