@@ -10,6 +10,7 @@ import type { Figure, Table, Cell } from "../stdlib/plot/figure.ts";
 import { plotRenderers, type PlotRenderers } from "./renderers.ts";
 import { formatValue } from "../dsl/format.ts";
 import { plotlyJson } from "../stdlib/plot/html.ts";
+import { resultsTable } from "../stdlib/plot/summary.ts";
 
 export type MimeBundle = Record<string, unknown>;
 
@@ -83,7 +84,7 @@ export function networkTable(net: Network, accuracy?: number): Table {
   const total = rows.reduce((a, r) => a + (r[3] as number), 0);
   rows.push(["total", "", "", total]);
   const acc = accuracy === undefined ? "" : `, accuracy ${(accuracy * 100).toFixed(2)}%`;
-  return { kind: "table", title: `network ${net.name}${acc}`, columns: ["layer", "op", "shape", "parameters"], rows };
+  return { kind: "table", title: `network ${net.name}${acc}`, columns: ["layer", "op", "shape", "parameters"], rows, formats: ["text", "text", "text", "count"] };
 }
 
 function describeOp(op: Network["nodes"][number]["op"]): string {
@@ -116,21 +117,10 @@ export function snnTable(snn: SpikingNetwork): Table {
     title: `spiking network ${snn.name} (${snn.family}, ${snn.encoder.kind} input, ${snn.readout.kind} read-out)`,
     columns: ["population", "neuron", "shape", "neurons", "synapses"],
     rows,
+    formats: ["text", "text", "text", "count", "count"],
   };
 }
 
 export function resultTable(r: SimResult): Table {
-  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-  const rows: Cell[][] = [
-    ["samples", r.samples],
-    ["accuracy (SNN)", pct(r.accuracy)],
-    ["accuracy (ANN)", pct(r.annAccuracy)],
-    ["agreement", pct(r.agreement)],
-    ["latency", `${r.latency.value} ${r.latency.unit}`],
-    ["spikes per neuron", Number(r.spikesPerNeuron.toPrecision(4))],
-    ["synaptic ops per sample", Math.round(r.synapticOpsTotal)],
-    ["ANN ops per sample", Math.round(r.annOps)],
-  ];
-  const partial = r.partial ? " — interrupted, partial" : "";
-  return { kind: "table", title: `simulation of ${r.network} on ${r.data} (${r.family})${partial}`, columns: ["figure", "value"], rows };
+  return resultsTable([r], {}, `simulation of ${r.network} on ${r.data}${r.partial ? " (interrupted: partial)" : ""}`);
 }
