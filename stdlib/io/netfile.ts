@@ -4,8 +4,12 @@
 //
 // Layout: "SPIKELAB" | u32 container version (1) | u32 JSON byte length L | L bytes of UTF-8 JSON |
 // zero padding to a multiple of 4 | blob (blob.bytes bytes, CRC-32 blob.crc32). All integers LE.
+// The blob holds blob.floats float32 values, LE, either as they are ("f32le") or, losslessly
+// smaller, with their bytes split into four planes (all first bytes, then all second bytes, …)
+// and deflated ("f32le-shuffle-deflate"): the sign/exponent plane of trained weights compresses well.
 
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { SpikelabError } from "../errors.ts";
 import type { Network } from "../ir/network.ts";
 import { networkFromJSON, networkToJSON, type Json, type NetworkJson, type ParamJson } from "./netjson.ts";
@@ -21,7 +25,24 @@ export interface NetFile {
 
 interface HeaderJson extends NetworkJson {
   metadata: Record<string, Json>;
-  blob: { bytes: number; crc32: number };
+  blob: { bytes: number; crc32: number; floats: number; encoding: BlobEncoding };
+}
+
+export type BlobEncoding = "f32le" | "f32le-shuffle-deflate";
+
+function shuffleDeflate(raw: Uint8Array): Uint8Array {
+  const n = raw.length / 4;
+  const planes = new Uint8Array(raw.length);
+  for (let i = 0; i < n; i++) for (let k = 0; k < 4; k++) planes[k * n + i] = raw[i * 4 + k]!;
+  return deflateRawSync(planes, { level: 9 });
+}
+
+function inflateUnshuffle(stored: Uint8Array, floats: number): Uint8Array {
+  const planes = inflateRawSync(stored, { maxOutputLength: Math.max(1, floats * 4) });
+  if (planes.length !== floats * 4) throw new Error(`${planes.length} bytes inflated, ${floats * 4} expected`);
+  const raw = new Uint8Array(planes.length);
+  for (let i = 0; i < floats; i++) for (let k = 0; k < 4; k++) raw[i * 4 + k] = planes[k * floats + i]!;
+  return raw;
 }
 
 const CRC_TABLE = (() => {
@@ -41,8 +62,11 @@ export function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** The file's bytes for `net` (with or without parameters) and optional metadata. */
-export function encodeNetwork(net: Network, metadata: Readonly<Record<string, Json>> = {}): Uint8Array {
+/**
+ * The file's bytes for `net` (with or without parameters) and optional metadata. The blob is
+ * compressed (losslessly) unless `compress` is false or compression would not make it smaller.
+ */
+export function encodeNetwork(net: Network, metadata: Readonly<Record<string, Json>> = {}, options: { compress?: boolean } = {}): Uint8Array {
   const json = networkToJSON(net, { params: "none" }) as HeaderJson;
   let floats = 0;
   json.nodes.forEach((nj, i) => {
@@ -55,16 +79,18 @@ export function encodeNetwork(net: Network, metadata: Readonly<Record<string, Js
     }
     nj.params = out;
   });
-  const blob = new Uint8Array(floats * 4);
-  const dv = new DataView(blob.buffer);
+  const raw = new Uint8Array(floats * 4);
+  const dv = new DataView(raw.buffer);
   let at = 0;
   for (const n of net.nodes) {
     for (const t of Object.values(n.params)) {
       for (let i = 0; i < t.data.length; i++, at += 4) dv.setFloat32(at, t.data[i]!, true);
     }
   }
+  const packed = options.compress === false || floats === 0 ? undefined : shuffleDeflate(raw);
+  const blob = packed !== undefined && packed.length < raw.length ? packed : raw;
   json.metadata = { ...metadata };
-  json.blob = { bytes: blob.length, crc32: crc32(blob) };
+  json.blob = { bytes: blob.length, crc32: crc32(blob), floats, encoding: blob === raw ? "f32le" : "f32le-shuffle-deflate" };
   const text = new TextEncoder().encode(JSON.stringify(json));
   const head = 16 + text.length;
   const pad = (4 - (head % 4)) % 4;
@@ -105,18 +131,29 @@ export function decodeNetwork(bytes: Uint8Array, file = "network file"): NetFile
   } catch (e) {
     throw corrupt(file, `its network description is not valid JSON (${(e as Error).message})`);
   }
-  const blobInfo = (header as { blob?: unknown }).blob as { bytes?: unknown; crc32?: unknown } | undefined;
-  if (typeof blobInfo !== "object" || blobInfo === null || typeof blobInfo.bytes !== "number" || typeof blobInfo.crc32 !== "number" || blobInfo.bytes % 4 !== 0) {
-    throw corrupt(file, "its description lacks a valid blob record (bytes, crc32)");
+  const blobInfo = (header as { blob?: unknown }).blob as { bytes?: unknown; crc32?: unknown; floats?: unknown; encoding?: unknown } | undefined;
+  if (typeof blobInfo !== "object" || blobInfo === null || typeof blobInfo.bytes !== "number" || typeof blobInfo.crc32 !== "number" || typeof blobInfo.floats !== "number" || !Number.isInteger(blobInfo.floats) || blobInfo.floats < 0) {
+    throw corrupt(file, "its description lacks a valid blob record (bytes, crc32, floats, encoding)");
   }
+  const encoding = blobInfo.encoding;
+  if (encoding !== "f32le" && encoding !== "f32le-shuffle-deflate") throw corrupt(file, `unknown parameter encoding ${JSON.stringify(encoding)}`);
+  const floats = blobInfo.floats;
+  if (encoding === "f32le" && blobInfo.bytes !== floats * 4) throw corrupt(file, `its blob record is inconsistent (${blobInfo.bytes} bytes for ${floats} float32 values)`);
   const start = 16 + len + ((4 - ((16 + len) % 4)) % 4);
   const have = bytes.length - start;
   if (have < blobInfo.bytes) throw corrupt(file, `truncated: ${blobInfo.bytes} bytes of parameters expected, ${Math.max(0, have)} found`);
   if (have > blobInfo.bytes) throw corrupt(file, `${have - blobInfo.bytes} unexpected bytes after the parameters`);
-  const blob = bytes.subarray(start, start + blobInfo.bytes);
-  if (crc32(blob) !== blobInfo.crc32) throw corrupt(file, "the parameters do not match their checksum (the file was altered or damaged)");
+  const stored = bytes.subarray(start, start + blobInfo.bytes);
+  if (crc32(stored) !== blobInfo.crc32) throw corrupt(file, "the parameters do not match their checksum (the file was altered or damaged)");
+  let blob = stored;
+  if (encoding === "f32le-shuffle-deflate") {
+    try {
+      blob = inflateUnshuffle(stored, floats);
+    } catch (e) {
+      throw corrupt(file, `its compressed parameters do not decompress (${(e as Error).message})`);
+    }
+  }
   const bv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  const floats = blob.length / 4;
   const network = networkFromJSON(header, {
     file,
     blob: (where, offset, length) => {

@@ -67,6 +67,13 @@ test("save ⇄ load is bit for bit, with every op kind, branches and metadata", 
   assert.equal(back.metadata, { epochs: 3, data: "mnist.train", nested: { a: [1, 2] } });
   // Saving the loaded network gives the same bytes.
   assert.equal(Buffer.compare(Buffer.from(encodeNetwork(back.network, back.metadata)), readFileSync(path)), 0);
+  // Uncompressed blobs round-trip the same; compression pays on real weights.
+  sameBits(net, decodeNetwork(encodeNetwork(net, {}, { compress: false })).network);
+  const big = initialize(sequential("mlp", [64], [dense(300), "relu", dense(10)]), { seed: 1 });
+  const packed = encodeNetwork(big);
+  const plain = encodeNetwork(big, {}, { compress: false });
+  assert.ok(packed.length < 0.95 * plain.length, `${packed.length} vs ${plain.length}`);
+  sameBits(big, decodeNetwork(packed).network);
   // An untrained network round-trips too (structure only).
   const bare = sequential("bare", [4], [dense(2), "relu"]);
   const b2 = decodeNetwork(encodeNetwork(bare));
@@ -133,6 +140,10 @@ test("damaged files: wrong magic, truncation, flipped bits, bad JSON, bad ops ar
   ioError(() => decodeNetwork(rewrite((h) => ((h.nodes[1]!.op as Record<string, unknown>).filters = 5)), "f.bin"), "f.bin", "does not check", "parameter 'weight' should be 5x3x3x3");
   ioError(() => decodeNetwork(rewrite((h) => ((h.nodes[11]!.params as Record<string, Record<string, unknown>>).weight!.offset = 1e6)), "o.bin"), "o.bin", "lie outside");
   ioError(() => decodeNetwork(rewrite((h) => (h.version = 2)), "v.bin"), "v.bin", "format version 2");
+  ioError(() => decodeNetwork(rewrite((h) => ((h.blob as Record<string, unknown>).encoding = "f16")), "e.bin"), "e.bin", "unknown parameter encoding \"f16\"");
+  // A damaged compressed stream whose checksum was recomputed: caught when inflating.
+  const badStream = rewrite((h) => ((h.blob as Record<string, unknown>).floats = 12));
+  ioError(() => decodeNetwork(badStream, "z.bin"), "z.bin", "do not decompress");
   ioError(() => loadNetwork(join(dir, "none.bin")), "none.bin", "no such file");
   assert.throws(() => saveNetwork(join(dir, "no", "such", "x.bin"), sampleNet()), (e: unknown) => e instanceof SpikelabError && e.code === "io" && /its folder does not exist/.test(e.message));
 });
