@@ -19,6 +19,7 @@ import type { SimResult } from "../stdlib/ir/results.ts";
 import type { Dimension, ParamSpec, ParamValue, RuleSet } from "../stdlib/ir/rules.ts";
 import { paramShapes } from "../stdlib/ir/shapes.ts";
 import type { SpikingNetwork } from "../stdlib/ir/spiking.ts";
+import { resultAccuracy, resultHistogram, resultMembrane, resultOps, resultRaster, resultRates, resultScatter } from "../stdlib/sim/figures.ts";
 import type { Cell, Figure, Table } from "../stdlib/plot/figure.ts";
 import { sizeOf } from "../stdlib/tensor/tensor.ts";
 import type { DataSource, Value } from "./api.ts";
@@ -205,36 +206,32 @@ const int = (v: ParamValue | undefined, d: number): number => (typeof v === "num
 
 /** Spike raster of one sample: time on x, neuron on y, layers stacked (TTFS shades each layer's window). */
 export async function plotRaster(result: SimResult, o: { sample: number; layer: string | null }): Promise<Figure> {
-  void result, o;
-  throw unsupported(`plot raster (${result.family})`);
+  return resultRaster(result, o);
 }
 
 /** Membrane potential of one neuron over time, with the threshold line. */
 export async function plotMembrane(result: SimResult, o: { sample: number; layer: string | null; neuron: number }): Promise<Figure> {
-  void o;
-  throw unsupported(`plot membrane (${result.family})`);
+  return resultMembrane(result, o);
 }
 
 /** Histogram of firing rates per layer. */
 export async function plotRates(result: SimResult, o: { layer: string | null }): Promise<Figure> {
-  void o;
-  throw unsupported(`plot rates (${result.family})`);
+  return resultRates(result, o);
 }
 
 /** Accuracy over time of each result, with its ANN's accuracy as a flat line. */
 export async function plotAccuracy(rs: readonly SimResult[]): Promise<Figure> {
-  throw unsupported(`plot accuracy (${rs[0]?.family ?? "rate"})`);
+  return resultAccuracy(rs);
 }
 
 /** Error against cumulative synaptic operations, the ANN's operation count marked. */
 export async function plotOps(rs: readonly SimResult[]): Promise<Figure> {
-  throw unsupported(`plot ops (${rs[0]?.family ?? "rate"})`);
+  return resultOps(rs);
 }
 
 /** ANN activation against SNN rate per neuron of a layer (the identity line for reference). */
 export async function plotScatter(result: SimResult, o: { layer: string | null }): Promise<Figure> {
-  void o;
-  throw unsupported(`plot scatter (${result.family})`);
+  return resultScatter(result, o);
 }
 
 /** TTFS: spike time against ANN activation per layer (a line of slope −1). */
@@ -251,8 +248,7 @@ export async function plotStaircase(rules: RuleSet, o: { gate: string; K: readon
 
 /** Histogram of spike times (TTFS) or spikes per neuron, per layer. */
 export async function plotHistogram(result: SimResult, o: { layer: string | null; of: string }): Promise<Figure> {
-  void o;
-  throw unsupported(`plot histogram (${result.family})`);
+  return resultHistogram(result, o);
 }
 
 /** Every plot kind, by the name written after `plot`. */
