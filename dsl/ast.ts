@@ -54,7 +54,10 @@ export type Expr =
   | { readonly kind: "arith"; readonly first: Expr; readonly rest: readonly { readonly op: ArithOp; readonly operand: Expr; readonly span: Span }[]; readonly span: Span }
   /** `negate` is true for an odd number of leading minus signs. */
   | { readonly kind: "sign"; readonly negate: boolean; readonly operand: Expr; readonly span: Span }
-  /** a ^ b ^ c, right-associative; each exponent may carry its own signs. */
+  /**
+   * a ^ b ^ c, right-associative. `negate` on an exponent (never the first operand) negates the
+   * power it starts: a ^ -b ^ c = a ^ (-(b ^ c)).
+   */
   | { readonly kind: "power"; readonly operands: readonly { readonly negate: boolean; readonly value: Expr }[]; readonly span: Span }
   | { readonly kind: "postfix"; readonly base: Expr; readonly ops: readonly PostOp[]; readonly span: Span }
   | { readonly kind: "convert"; readonly network: Expr; readonly rules: Expr; readonly overrides: RecordExpr | undefined; readonly span: Span }
@@ -108,12 +111,6 @@ export function tokenSpan(t: IToken): Span {
   return { line: t.startLine ?? 1, column: t.startColumn ?? 1, offset: t.startOffset, length: Math.max(1, t.image.length) };
 }
 
-function nodeSpan(n: CstNode): Span {
-  const l = n.location;
-  if (l === undefined || Number.isNaN(l.startOffset)) return { line: 1, column: 1, offset: 0, length: 1 };
-  return { line: l.startLine ?? 1, column: l.startColumn ?? 1, offset: l.startOffset, length: Math.max(1, (l.endOffset ?? l.startOffset) - l.startOffset + 1) };
-}
-
 function startOf(x: CstNode | IToken): number {
   return isToken(x) ? x.startOffset : (x.location?.startOffset ?? 0);
 }
@@ -122,11 +119,13 @@ function spanFrom(a: Span, b: Span): Span {
   return { line: a.line, column: a.column, offset: a.offset, length: Math.max(1, b.offset + b.length - a.offset) };
 }
 
+const NONE: never[] = [];
+// A CST key holds only tokens (a token type's name) or only nodes (a rule's name).
 function toks(c: Children, name: string): IToken[] {
-  return (c[name] ?? []).filter(isToken);
+  return (c[name] as IToken[] | undefined) ?? NONE;
 }
 function nodes(c: Children, name: string): CstNode[] {
-  return (c[name] ?? []).filter((x): x is CstNode => !isToken(x));
+  return (c[name] as CstNode[] | undefined) ?? NONE;
 }
 function tok(c: Children, name: string, i = 0): IToken {
   const t = toks(c, name)[i];
@@ -140,7 +139,18 @@ function node(c: Children, name: string, i = 0): CstNode {
 }
 /** Every token of any of `names`, in source order. */
 function ordered(c: Children, names: readonly string[]): IToken[] {
-  return names.flatMap((n) => toks(c, n)).sort((a, b) => a.startOffset - b.startOffset);
+  let out: IToken[] = NONE;
+  let mixed = false;
+  for (const n of names) {
+    const t = c[n] as IToken[] | undefined;
+    if (t === undefined) continue;
+    if (out.length === 0) out = t;
+    else {
+      out = out.concat(t);
+      mixed = true;
+    }
+  }
+  return mixed ? out.sort((a, b) => a.startOffset - b.startOffset) : out;
 }
 function name(t: IToken): Name {
   return { name: t.image, span: tokenSpan(t) };
@@ -149,6 +159,67 @@ function name(t: IToken): Name {
 function unquote(image: string): string {
   const body = image.slice(1, -1);
   return body.replace(/\\(.)/g, (_, ch: string) => (ch === "n" ? "\n" : ch === "t" ? "\t" : ch));
+}
+
+const PRIMARY_TOKENS = ["Number", "Shape", "String", "Kw_true", "Kw_false", "Identifier"] as const;
+
+interface Operand {
+  readonly value: Expr;
+  readonly negate: boolean;
+  readonly signed: boolean;
+  readonly signSpan: Span | undefined;
+}
+
+/**
+ * Operands and operators in source order → a tree with the usual precedence: ^ (right to left)
+ * binds tightest, then signs (-2^2 = -4), then * and /, then + and -. Each level stays a flat list.
+ */
+function precedence(items: readonly Operand[], ops: readonly IToken[]): Expr {
+  const groups: Expr[] = [];
+  const groupOps: IToken[] = [];
+  let start = 0;
+  for (let k = 0; k < ops.length; k++) {
+    if (ops[k]!.image === "^") continue;
+    groups.push(powerOf(items, start, k));
+    groupOps.push(ops[k]!);
+    start = k + 1;
+  }
+  groups.push(powerOf(items, start, ops.length));
+  const terms: Expr[] = [];
+  const termOps: IToken[] = [];
+  let first = groups[0]!;
+  let rest: ArithStep[] = [];
+  for (let k = 0; k < groupOps.length; k++) {
+    const op = groupOps[k]!;
+    if (op.image === "*" || op.image === "/") {
+      rest.push({ op: op.image, operand: groups[k + 1]!, span: tokenSpan(op) });
+      continue;
+    }
+    terms.push(fold(first, rest));
+    termOps.push(op);
+    first = groups[k + 1]!;
+    rest = [];
+  }
+  terms.push(fold(first, rest));
+  return fold(terms[0]!, termOps.map((op, k) => ({ op: op.image as ArithOp, operand: terms[k + 1]!, span: tokenSpan(op) })));
+}
+
+type ArithStep = { op: ArithOp; operand: Expr; span: Span };
+
+function fold(first: Expr, rest: ArithStep[]): Expr {
+  return rest.length === 0 ? first : { kind: "arith", first, rest, span: spanFrom(first.span, rest[rest.length - 1]!.operand.span) };
+}
+
+function signed(it: Operand, e: Expr): Expr {
+  return it.signed ? { kind: "sign", negate: it.negate, operand: e, span: spanFrom(it.signSpan!, e.span) } : e;
+}
+
+/** Operands from..to joined by ^ (with the first one's signs outside: -2^2 = -(2^2)). */
+function powerOf(items: readonly Operand[], from: number, to: number): Expr {
+  const first = items[from]!;
+  if (from === to) return signed(first, first.value);
+  const operands = items.slice(from, to + 1).map((it, k) => ({ negate: k > 0 && it.negate, value: it.value }));
+  return signed(first, { kind: "power", operands, span: spanFrom(first.value.span, items[to]!.value.span) });
 }
 
 const BaseVisitor = parser.getBaseCstVisitorConstructor<undefined, unknown>();
@@ -172,7 +243,8 @@ class AstBuilder extends BaseVisitor {
   }
 
   statement(c: Children): Stmt {
-    const [inner] = Object.values(c).flat() as CstNode[];
+    let inner: CstNode | undefined;
+    for (const k in c) inner = (c[k] as CstNode[])[0];
     if (inner === undefined) throw new Error("ast: empty statement");
     if (inner.name === "expression") {
       const value = this.expr(inner);
@@ -237,6 +309,11 @@ class AstBuilder extends BaseVisitor {
 
   layerArg(c: Children): Expr {
     return this.primary(c);
+  }
+
+  group(c: Children): Expr {
+    // Parentheses only group; the inner span lets errors point at the value itself.
+    return this.expr(node(c, "expression"));
   }
 
   conversionDecl(c: Children): Stmt {
@@ -310,8 +387,26 @@ class AstBuilder extends BaseVisitor {
   }
 
   expression(c: Children): Expr {
-    const [inner] = Object.values(c).flat() as CstNode[];
-    return this.expr(inner!);
+    const inner = c.convertExpr ?? c.simulateExpr ?? c.sweepExpr;
+    if (inner !== undefined) return this.expr(inner[0] as CstNode);
+    const operands = nodes(c, "postfix");
+    const ops = toks(c, "BinOp");
+    const signs = toks(c, "SignOp");
+    if (ops.length === 0 && signs.length === 0) return this.expr(operands[0]!);
+    // Each operand with the signs written before it (tokens are in source order).
+    let si = 0;
+    const items = operands.map((o) => {
+      const at = startOf(o);
+      let minus = 0, count = 0, first: IToken | undefined;
+      while (si < signs.length && signs[si]!.startOffset < at) {
+        first ??= signs[si];
+        if (signs[si]!.image === "-") minus++;
+        count++;
+        si++;
+      }
+      return { value: this.expr(o), negate: minus % 2 === 1, signed: count > 0, signSpan: first === undefined ? undefined : tokenSpan(first) };
+    });
+    return precedence(items, ops);
   }
 
   convertExpr(c: Children): Expr {
@@ -338,47 +433,8 @@ class AstBuilder extends BaseVisitor {
     return nodes(c, "statement").map((s) => this.visit(s) as Stmt);
   }
 
-  additive(c: Children): Expr {
-    return this.chain(nodes(c, "multiplicative"), ordered(c, ["Plus", "Minus"]));
-  }
-
-  multiplicative(c: Children): Expr {
-    return this.chain(nodes(c, "unary"), ordered(c, ["Star", "Slash"]));
-  }
-
-  private chain(operands: CstNode[], ops: IToken[]): Expr {
-    const first = this.expr(operands[0]!);
-    if (ops.length === 0) return first;
-    const rest = ops.map((op, i) => ({ op: op.image as ArithOp, operand: this.expr(operands[i + 1]!), span: tokenSpan(op) }));
-    return { kind: "arith", first, rest, span: spanFrom(first.span, rest[rest.length - 1]!.operand.span) };
-  }
-
-  unary(c: Children): Expr {
-    const operand = this.expr(node(c, "power"));
-    const signs = ordered(c, ["Minus", "Plus"]);
-    if (signs.length === 0) return operand;
-    const negate = signs.filter((s) => s.image === "-").length % 2 === 1;
-    return { kind: "sign", negate, operand, span: spanFrom(tokenSpan(signs[0]!), operand.span) };
-  }
-
-  power(c: Children): Expr {
-    const operands = nodes(c, "postfix");
-    const first = this.expr(operands[0]!);
-    if (operands.length === 1) return first;
-    const carets = toks(c, "Caret");
-    const minus = toks(c, "Minus");
-    const list = operands.map((o, i) => {
-      // Minus signs between caret i-1 and this operand belong to this exponent.
-      const lo = i === 0 ? -1 : carets[i - 1]!.startOffset;
-      const hi = startOf(o);
-      const n = minus.filter((m) => m.startOffset > lo && m.startOffset < hi).length;
-      return { negate: i > 0 && n % 2 === 1, value: this.expr(o) };
-    });
-    return { kind: "power", operands: list, span: spanFrom(first.span, list[list.length - 1]!.value.span) };
-  }
-
   postfix(c: Children): Expr {
-    const base = this.expr(node(c, "primary"));
+    const base = this.primary(c);
     const starts = ordered(c, ["Dot", "LBracket", "LParen", "Unit"]);
     if (starts.length === 0) return base;
     const names = toks(c, "AnyName");
@@ -426,29 +482,30 @@ class AstBuilder extends BaseVisitor {
     return { name: n === undefined ? undefined : name(n), value: this.expr(node(c, "expression")) };
   }
 
-  primary(c: Children): Expr {
-    const t = Object.values(c).flat().find((x): x is IToken => x !== undefined && isToken(x));
-    const inner = nodes(c, "expression")[0] ?? nodes(c, "list")[0];
-    if (inner !== undefined) {
-      // Parentheses only group; the inner span lets errors point at the value itself.
-      return this.expr(inner);
+  /** The value a postfix chain or a layer argument starts with. */
+  private primary(c: Children): Expr {
+    const inner = c.group ?? c.list ?? c.expression;
+    if (inner !== undefined) return this.expr(inner[0] as CstNode);
+    for (const key of PRIMARY_TOKENS) {
+      const t = (c[key] as IToken[] | undefined)?.[0];
+      if (t === undefined) continue;
+      const span = tokenSpan(t);
+      switch (key) {
+        case "Number":
+          return { kind: "number", value: Number(t.image), span };
+        case "Shape":
+          return { kind: "shape", dims: t.image.split("x").map(Number), span };
+        case "String":
+          return { kind: "string", value: unquote(t.image), span };
+        case "Kw_true":
+          return { kind: "bool", value: true, span };
+        case "Kw_false":
+          return { kind: "bool", value: false, span };
+        default:
+          return { kind: "name", name: t.image, span };
+      }
     }
-    if (t === undefined) throw new Error("ast: empty primary");
-    const span = tokenSpan(t);
-    switch (t.tokenType.name) {
-      case "Number":
-        return { kind: "number", value: Number(t.image), span };
-      case "Shape":
-        return { kind: "shape", dims: t.image.split("x").map(Number), span };
-      case "String":
-        return { kind: "string", value: unquote(t.image), span };
-      case "Kw_true":
-        return { kind: "bool", value: true, span };
-      case "Kw_false":
-        return { kind: "bool", value: false, span };
-      default:
-        return { kind: "name", name: t.image, span };
-    }
+    throw new Error("ast: empty primary");
   }
 
   list(c: Children, _: undefined, ...rest: unknown[]): Expr {

@@ -14,12 +14,12 @@ import { neuronCount } from "../stdlib/ir/spiking.ts";
 import type { Cell, Table } from "../stdlib/plot/figure.ts";
 import type { Output, Value } from "./api.ts";
 import type { Expr, PostOp, RecordExpr, Span, Stmt } from "./ast.ts";
-import { BUILTINS, CONSTANTS, MEMBERS } from "./builtins.ts";
+import { BUILTINS, CONSTANTS, MEMBERS, type CallInfo } from "./builtins.ts";
 import { buildNetworkValue, buildRules, checkFits, datasetShape, expectKind, networkInput } from "./check.ts";
 import * as engine from "./engine.ts";
 import { formatValue } from "./format.ts";
-import { checkParams, type ParamEnv } from "./params.ts";
-import { arith, negate, quantity } from "./units.ts";
+import { checkParams, type CheckedParams, type ParamEnv } from "./params.ts";
+import { arith, arithDimension, negate, quantity } from "./units.ts";
 import { describe, didYouMean, dimensionOf, isUnknown, kindOf, numberValue, unknown, type V } from "./values.ts";
 
 export type Mode = "check" | "run";
@@ -78,6 +78,7 @@ export interface EvalHost {
 }
 
 const MAX_ERRORS = 50;
+const NO_PARAMS: CheckedParams = { values: {}, complete: true };
 const MAX_SWEEP = 100_000;
 
 type Rows = { columns: string[]; rows: Map<string, Cell>[] };
@@ -137,8 +138,12 @@ export class Evaluator {
     return isAbsolute(p) ? p : join(this.host.dir, p);
   }
 
-  private paramEnv(scope: Scope = this.scope): ParamEnv {
-    return { eval: (e) => this.expr(e), has: (n) => scope.has(n), report: (e) => this.report(e), loc: (s) => this.loc(s) };
+  // Built once per evaluator: closures made per call cost a property definition each under tsx.
+  private envCache: ParamEnv | undefined;
+  private paramEnv(): ParamEnv {
+    const scope = this.scope;
+    this.envCache ??= { eval: (e) => this.expr(e), has: (n) => scope.has(n), report: (e) => this.report(e), loc: (s) => this.loc(s) };
+    return this.envCache;
   }
 
   // --- statements -------------------------------------------------------------------------------
@@ -403,12 +408,14 @@ export class Evaluator {
       }
       case "power": {
         const vs: V[] = [];
-        for (const o of e.operands) {
-          const v = await this.expr(o.value);
-          vs.push(o.negate ? this.unaryMinus(v) : v);
+        for (const o of e.operands) vs.push(await this.expr(o.value));
+        // Right to left; a sign on an exponent negates the power it starts (a ^ -b ^ c = a ^ -(b ^ c)).
+        const last = e.operands.length - 1;
+        let acc = e.operands[last]!.negate ? this.unaryMinus(vs[last]!) : vs[last]!;
+        for (let i = last - 1; i >= 0; i--) {
+          acc = this.binary("^", vs[i]!, acc);
+          if (e.operands[i]!.negate) acc = this.unaryMinus(acc);
         }
-        let acc = vs[vs.length - 1]!;
-        for (let i = vs.length - 2; i >= 0; i--) acc = this.binary("^", vs[i]!, acc);
         return acc;
       }
       case "postfix":
@@ -447,18 +454,22 @@ export class Evaluator {
   }
 
   private binary(op: "+" | "-" | "*" | "/" | "^", a: V, b: V): V {
-    const word = { "+": "add", "-": "subtract", "*": "multiply", "/": "divide", "^": "raise" }[op];
     if (op === "+" && a.kind === "string" && b.kind === "string") return { kind: "string", value: a.value + b.value };
     if (op === "+" && a.kind === "list" && b.kind === "list") return { kind: "list", items: [...a.items, ...b.items] };
-    const isNum = (x: V): boolean => x.kind === "number" || (isUnknown(x) && (x.of === "number" || x.of === "any"));
-    if (!isNum(a) || !isNum(b)) {
-      throw new SpikelabError("type", `cannot ${word} ${describe(a)} and ${describe(b)}`, a.kind === "result" || b.kind === "result" ? { hint: "use accuracy(r) or r.accuracy for the number" } : {});
+    // Plain numbers need no unit algebra (mathjs would give the same, a hundred times slower).
+    if (a.kind === "number" && b.kind === "number" && a.unit === undefined && b.unit === undefined) {
+      const x = a.value, y = b.value;
+      return numberValue(op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : op === "/" ? x / y : x ** y);
+    }
+    if (!isNumeric(a) || !isNumeric(b)) {
+      throw new SpikelabError("type", `cannot ${OP_WORDS[op]} ${describe(a)} and ${describe(b)}`, a.kind === "result" || b.kind === "result" ? { hint: "use accuracy(r) or r.accuracy for the number" } : {});
     }
     if (isUnknown(a) || isUnknown(b)) {
       const da = isUnknown(a) ? a.dimension : dimensionOf(a as Extract<Value, { kind: "number" }>);
       const db = isUnknown(b) ? b.dimension : dimensionOf(b as Extract<Value, { kind: "number" }>);
       if (da === undefined || db === undefined) return unknown("number");
-      return unknown("number", { dimension: arith(op, { value: 1, dimension: da }, { value: 1, dimension: db }).dimension });
+      const exponent = op === "^" && b.kind === "number" ? b.value : 1;
+      return unknown("number", { dimension: arithDimension(op, da, db, exponent) });
     }
     const x = a as Extract<Value, { kind: "number" }>;
     const y = b as Extract<Value, { kind: "number" }>;
@@ -505,14 +516,20 @@ export class Evaluator {
     if (named.length > 0 && b.named === undefined) {
       throw new SpikelabError("type", `${name} takes no named arguments`, { loc: this.loc(named[0]!.name!), hint: b.signature });
     }
-    const checked = await checkParams(name, b.named ?? [], named.map((a) => ({ name: a.name!, value: a.value, span: a.name!.span })), this.paramEnv());
+    const checked = named.length === 0 ? NO_PARAMS : await checkParams(name, b.named ?? [], named.map((a) => ({ name: a.name!, value: a.value, span: a.name!.span })), this.paramEnv());
     if (!checked.complete) return unknown(name === "accuracy" || name === "len" ? "number" : "datasource");
-    return b.call(positional, {
+    return b.call(positional, checked.values === NO_PARAMS.values ? this.callInfo() : { ...this.callInfo(), named: checked.values });
+  }
+
+  private infoCache: CallInfo | undefined;
+  private callInfo(): CallInfo {
+    this.infoCache ??= {
       checking: this.checking,
-      named: checked.values,
+      named: {},
       path: (p) => this.path(p),
       networkAccuracy: (net, data) => engine.networkAccuracy(net.network, data.dataset, this.ctx()),
-    });
+    };
+    return this.infoCache;
   }
 
   private async postOp(v: V, op: PostOp): Promise<V> {
@@ -595,18 +612,8 @@ export class Evaluator {
   }
 
   private async index(v: V, op: Extract<PostOp, { op: "index" }>): Promise<V> {
-    const bound = async (e: Expr | undefined): Promise<number | undefined | null> => {
-      if (e === undefined) return null;
-      const x = await this.expr(e);
-      if (isUnknown(x)) {
-        if (x.of !== "number" && x.of !== "any") throw new SpikelabError("type", `an index must be a whole number, got ${describe(x)}`);
-        return undefined;
-      }
-      if (x.kind !== "number" || x.unit !== undefined || !Number.isInteger(x.value)) throw new SpikelabError("type", `an index must be a whole number, got ${describe(x)}`);
-      return x.value;
-    };
-    const start = await bound(op.start);
-    const end = await bound(op.end);
+    const start = await indexBound(this, op.start);
+    const end = await indexBound(this, op.end);
     const kind = kindOf(v);
     if (kind === "any") return unknown("any");
     if (kind === "datasource" && v.kind === "datasource") {
@@ -727,6 +734,24 @@ export class Evaluator {
     }
     return { kind: "table", table: { kind: "table", columns: rows.columns, rows: rows.rows.map((r) => rows.columns.map((c) => r.get(c) ?? null)) } };
   }
+}
+
+const OP_WORDS = { "+": "add", "-": "subtract", "*": "multiply", "/": "divide", "^": "raise" } as const;
+
+function isNumeric(x: V): boolean {
+  return x.kind === "number" || (isUnknown(x) && (x.of === "number" || x.of === "any"));
+}
+
+/** An index or slice bound: a whole number, unknown (undefined) or absent (null). */
+async function indexBound(ev: Evaluator, e: Expr | undefined): Promise<number | undefined | null> {
+  if (e === undefined) return null;
+  const x = await ev.expr(e);
+  if (isUnknown(x)) {
+    if (x.of !== "number" && x.of !== "any") throw new SpikelabError("type", `an index must be a whole number, got ${describe(x)}`);
+    return undefined;
+  }
+  if (x.kind !== "number" || x.unit !== undefined || !Number.isInteger(x.value)) throw new SpikelabError("type", `an index must be a whole number, got ${describe(x)}`);
+  return x.value;
 }
 
 /** A rule-set parameter as a language value (for `rules.name`). */

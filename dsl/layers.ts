@@ -102,6 +102,11 @@ function describeArg(e: Expr): string {
   return e.kind === "name" ? `'${e.name}'` : e.kind === "number" ? formatNum(e.value) : e.kind === "shape" ? e.dims.join("x") : "the value";
 }
 
+function plainNumber(x: V, what: string): number {
+  if (x.kind !== "number" || x.unit !== undefined) throw new SpikelabError("type", `${what} must be a plain number, got ${describe(x)}`);
+  return x.value;
+}
+
 function convertArg(opt: LayerOption, v: V, kind: string): ArgValue | undefined {
   if (isUnknown(v)) return undefined;
   const what = `${kind} ${opt.name}`;
@@ -109,22 +114,18 @@ function convertArg(opt: LayerOption, v: V, kind: string): ArgValue | undefined 
     if (v.kind !== "bool") throw new SpikelabError("type", `${what} must be true or false, got ${describe(v)}`);
     return v.value;
   }
-  const num = (x: V): number => {
-    if (x.kind !== "number" || x.unit !== undefined) throw new SpikelabError("type", `${what} must be a plain number, got ${describe(x)}`);
-    return x.value;
-  };
   if (opt.type === "pair") {
     if (v.kind === "list") {
       if (v.items.length !== 2) throw new SpikelabError("type", `${what} must be one number or two (like 3x5), got ${v.items.length}`);
-      const p = [num(v.items[0]!), num(v.items[1]!)] as const;
+      const p = [plainNumber(v.items[0]!, what), plainNumber(v.items[1]!, what)] as const;
       for (const x of p) if (!Number.isInteger(x) || x < 0) throw new SpikelabError("shape", `${what} must be whole numbers, got ${p.join("x")}`);
       return p;
     }
-    const x = num(v);
+    const x = plainNumber(v, what);
     if (!Number.isInteger(x) || x < 0) throw new SpikelabError("shape", `${what} must be a whole number, got ${formatNum(x)}`);
     return x;
   }
-  const x = num(v);
+  const x = plainNumber(v, what);
   if (opt.type === "count" && (!Number.isInteger(x) || x < 1)) {
     throw new SpikelabError("shape", `${what} must be a positive whole number, got ${formatNum(x)}`, { hint: x > 0 && x < 1 ? undefined : "e.g. `dense 10`" });
   }

@@ -70,12 +70,14 @@ function checkNumber(owner: string, spec: OptionSpec, t: { dimension: Dimension;
   }
   if (v.kind !== "number") throw new SpikelabError("type", `${what}: expected ${dimensionWord(t.dimension)}, got ${describe(v)}`, { hint: spec.doc });
   const x = expectDimension({ value: v.value, dimension: dimensionOf(v) }, t.dimension, what);
-  const shown = t.dimension === "none" ? formatNum(x) : formatQuantity({ value: x, dimension: t.dimension });
-  if (Number.isNaN(x)) throw new SpikelabError("param", `${what} is not a number (nan)`);
-  if (t.integer && !Number.isInteger(x)) throw new SpikelabError("param", `${what} must be a whole number, got ${shown}`, { hint: spec.doc });
   const below = t.min !== undefined && (t.exclusiveMin ? x <= t.min : x < t.min);
   const above = t.max !== undefined && x > t.max;
-  if (below || above) {
+  const fractional = t.integer === true && !Number.isInteger(x);
+  if (!below && !above && !fractional && !Number.isNaN(x)) return x;
+  const shown = t.dimension === "none" ? formatNum(x) : formatQuantity({ value: x, dimension: t.dimension });
+  if (Number.isNaN(x)) throw new SpikelabError("param", `${what} is not a number (nan)`);
+  if (fractional) throw new SpikelabError("param", `${what} must be a whole number, got ${shown}`, { hint: spec.doc });
+  {
     const bound = (b: number): string => (t.dimension === "none" ? formatNum(b) : formatQuantity({ value: b, dimension: t.dimension }));
     const range = rangeWord({ ...t, min: t.min, max: t.max }).replace(/-?[\d.e+]+|inf/g, (m) => bound(Number(m)));
     throw new SpikelabError("param", `${what} must be ${range}, got ${shown}`, { hint: spec.doc });
@@ -126,8 +128,13 @@ export function gateSource(e: Expr, variable: string, what: string): string {
       case "sign":
         return x.negate ? `(-${go(x.operand)})` : go(x.operand);
       case "power": {
-        const parts = x.operands.map((o) => (o.negate ? `(-${go(o.value)})` : go(o.value)));
-        return `(${parts.join(" ^ ")})`;
+        const last = x.operands.length - 1;
+        let acc = x.operands[last]!.negate ? `(-${go(x.operands[last]!.value)})` : go(x.operands[last]!.value);
+        for (let i = last - 1; i >= 0; i--) {
+          acc = `(${go(x.operands[i]!.value)} ^ ${acc})`;
+          if (x.operands[i]!.negate) acc = `(-${acc})`;
+        }
+        return acc;
       }
       case "postfix": {
         if (x.base.kind !== "name" || x.ops.length !== 1 || x.ops[0]!.op !== "call") return bad("may use only function calls like tanh(x), not fields, indexes or units");
@@ -183,11 +190,11 @@ export function compileGate(source: string, variable = "x"): (x: number) => numb
       case "sign":
         return x.negate ? -ev(x.operand, at) : ev(x.operand, at);
       case "power": {
-        let acc = NaN;
-        for (let i = x.operands.length - 1; i >= 0; i--) {
-          const o = x.operands[i]!;
-          const b = o.negate ? -ev(o.value, at) : ev(o.value, at);
-          acc = i === x.operands.length - 1 ? b : b ** acc;
+        const last = x.operands.length - 1;
+        let acc = (x.operands[last]!.negate ? -1 : 1) * ev(x.operands[last]!.value, at);
+        for (let i = last - 1; i >= 0; i--) {
+          acc = ev(x.operands[i]!.value, at) ** acc;
+          if (x.operands[i]!.negate) acc = -acc;
         }
         return acc;
       }

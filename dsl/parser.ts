@@ -5,9 +5,9 @@
 import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
 import { SpikelabError } from "../stdlib/errors.ts";
 import {
-  allTokens, AnyName, Arrow, Caret, Colon, Comma, Conversion, Convert, DatasetKw, Dot, Equals, Export, Extends, False, From,
-  Identifier, In, InputKw, LBrace, LBracket, Let, Load, LParen, Minus, NetworkKw, Newline, NumberLit, On, Plot, Plus, Print,
-  RBrace, RBracket, Row, RParen, Save, Sep, Shape, Simulate, Slash, Star, StringLit, Sweep, TableKw, To, tokenize, Train, True,
+  allTokens, AnyName, Arrow, Colon, Comma, Conversion, Convert, DatasetKw, Dot, Equals, Export, Extends, False, From,
+  BinOp, Identifier, In, InputKw, LBrace, LBracket, Let, Load, LParen, NetworkKw, Newline, NumberLit, On, Plot, Print, SignOp,
+  RBrace, RBracket, Row, RParen, Save, Sep, Shape, Simulate, StringLit, Sweep, TableKw, To, tokenize, Train, True,
   UnitTok, Use, With,
 } from "./tokens.ts";
 
@@ -16,12 +16,8 @@ const RULE_WORDS: Readonly<Record<string, string>> = {
   program: "a statement",
   statement: "a statement",
   expression: "a value",
-  additive: "a value",
-  multiplicative: "a value",
-  unary: "a value",
-  power: "a value",
   postfix: "a value",
-  primary: "a value",
+  group: "a value",
   layerLine: "a layer",
   layer: "a layer",
   layerArg: "a layer argument",
@@ -55,8 +51,20 @@ const messages: IParserErrorMessageProvider = {
 };
 
 export class SpikelabParser extends CstParser {
+  // Alternatives and separator specs are built once and reused: building them per call (with
+  // tsx's name-keeping helper on every closure) made parsing ten times slower.
+  private readonly built = new Map<string, unknown>();
+  private once<T>(key: string, make: () => T): T {
+    let v = this.built.get(key) as T | undefined;
+    if (v === undefined) {
+      v = make();
+      this.built.set(key, v);
+    }
+    return v;
+  }
+
   constructor() {
-    super(allTokens as TokenType[], { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, nodeLocationTracking: "full" });
+    super(allTokens as TokenType[], { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, nodeLocationTracking: "onlyOffset" });
     this.performSelfAnalysis();
   }
 
@@ -72,7 +80,7 @@ export class SpikelabParser extends CstParser {
   });
 
   public statement = this.RULE("statement", () => {
-    this.OR([
+    this.OR(this.once("or1", () => [
       { ALT: () => this.SUBRULE(this.useStmt) },
       { ALT: () => this.SUBRULE(this.datasetStmt) },
       { ALT: () => this.SUBRULE(this.networkDecl) },
@@ -87,13 +95,13 @@ export class SpikelabParser extends CstParser {
       { ALT: () => this.SUBRULE(this.rowStmt) },
       { ALT: () => this.SUBRULE(this.bindStmt) },
       { ALT: () => this.SUBRULE(this.expression) },
-    ]);
+    ]));
   });
 
   // use rueckauer2017, "nets/mine.snn"
   public useStmt = this.RULE("useStmt", () => {
     this.CONSUME(Use);
-    this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => this.OR([{ ALT: () => this.CONSUME(Identifier) }, { ALT: () => this.CONSUME(StringLit) }]) });
+    this.AT_LEAST_ONE_SEP(this.once("sep1", () => ({ SEP: Comma, DEF: () => this.OR(this.once("or2", () => [{ ALT: () => this.CONSUME(Identifier) }, { ALT: () => this.CONSUME(StringLit) }])) })));
   });
 
   // dataset mnist = mnist()
@@ -156,7 +164,7 @@ export class SpikelabParser extends CstParser {
   });
 
   public layerArg = this.RULE("layerArg", () => {
-    this.OR([
+    this.OR(this.once("or3", () => [
       { ALT: () => this.CONSUME(NumberLit) },
       { ALT: () => this.CONSUME(Shape) },
       { ALT: () => this.CONSUME(Identifier) },
@@ -170,7 +178,7 @@ export class SpikelabParser extends CstParser {
           this.CONSUME(RParen);
         },
       },
-    ]);
+    ]));
   });
 
   // conversion robust extends rueckauer2017 { percentile: 99.99 }
@@ -234,13 +242,13 @@ export class SpikelabParser extends CstParser {
   // table r1, r2
   public tableStmt = this.RULE("tableStmt", () => {
     this.CONSUME(TableKw);
-    this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.expression) });
+    this.AT_LEAST_ONE_SEP(this.once("sep2", () => ({ SEP: Comma, DEF: () => this.SUBRULE(this.expression) })));
   });
 
   // print "accuracy", accuracy(r)
   public printStmt = this.RULE("printStmt", () => {
     this.CONSUME(Print);
-    this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.expression) });
+    this.MANY_SEP(this.once("sep3", () => ({ SEP: Comma, DEF: () => this.SUBRULE(this.expression) })));
   });
 
   // row { percentile: p, error: 1 - accuracy(r) }   (inside a sweep)
@@ -255,7 +263,7 @@ export class SpikelabParser extends CstParser {
     this.OPTION(() => {
       this.SUBRULE(this.field);
       this.MANY(() => {
-        this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Sep) }]);
+        this.OR(this.once("or4", () => [{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Sep) }]));
         this.SUBRULE2(this.field);
       });
       this.OPTION2(() => this.CONSUME2(Comma));
@@ -269,13 +277,26 @@ export class SpikelabParser extends CstParser {
     this.SUBRULE(this.expression);
   });
 
+  // A value: convert / simulate / sweep, or operands joined by operators. The operands,
+  // signs and operators stay one flat list (ast.ts applies precedence), so nesting depth
+  // comes only from brackets, and the tree per value stays two nodes deep.
   public expression = this.RULE("expression", () => {
-    this.OR([
+    this.OR(this.once("expression", () => [
       { ALT: () => this.SUBRULE(this.convertExpr) },
       { ALT: () => this.SUBRULE(this.simulateExpr) },
       { ALT: () => this.SUBRULE(this.sweepExpr) },
-      { ALT: () => this.SUBRULE(this.additive) },
-    ]);
+      {
+        ALT: () => {
+          this.MANY(() => this.CONSUME(SignOp));
+          this.SUBRULE(this.postfix);
+          this.MANY2(() => {
+            this.CONSUME(BinOp);
+            this.MANY3(() => this.CONSUME2(SignOp));
+            this.SUBRULE2(this.postfix);
+          });
+        },
+      },
+    ]));
   });
 
   // convert lenet with rueckauer2017 { percentile: 99.99 }
@@ -299,14 +320,14 @@ export class SpikelabParser extends CstParser {
   // sweep p in [99, 99.9], steps in [50, 100] { ... row { ... } }
   public sweepExpr = this.RULE("sweepExpr", () => {
     this.CONSUME(Sweep);
-    this.AT_LEAST_ONE_SEP({
+    this.AT_LEAST_ONE_SEP(this.once("sep4", () => ({
       SEP: Comma,
       DEF: () => {
         this.CONSUME(Identifier);
         this.CONSUME(In);
         this.SUBRULE(this.postfix);
       },
-    });
+    })));
     this.SUBRULE(this.block);
   });
 
@@ -322,43 +343,20 @@ export class SpikelabParser extends CstParser {
     this.CONSUME(RBrace);
   });
 
-  public additive = this.RULE("additive", () => {
-    this.SUBRULE(this.multiplicative);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(Plus) }, { ALT: () => this.CONSUME(Minus) }]);
-      this.SUBRULE2(this.multiplicative);
-    });
-  });
-
-  public multiplicative = this.RULE("multiplicative", () => {
-    this.SUBRULE(this.unary);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(Star) }, { ALT: () => this.CONSUME(Slash) }]);
-      this.SUBRULE2(this.unary);
-    });
-  });
-
-  // Signs are a loop, not a recursion, so `- - - x` cannot exhaust the stack.
-  public unary = this.RULE("unary", () => {
-    this.MANY(() => this.OR([{ ALT: () => this.CONSUME(Minus) }, { ALT: () => this.CONSUME(Plus) }]));
-    this.SUBRULE(this.power);
-  });
-
-  // a ^ -b ^ c, right-associative (folded in ast.ts)
-  public power = this.RULE("power", () => {
-    this.SUBRULE(this.postfix);
-    this.MANY(() => {
-      this.CONSUME(Caret);
-      this.MANY2(() => this.CONSUME(Minus));
-      this.SUBRULE2(this.postfix);
-    });
-  });
-
-  // x.name, x[0:10], f(a, key: b), 5 ms
+  // 5, "text", name, (value), [list] — then any of .name, [i:j], (args), unit
   public postfix = this.RULE("postfix", () => {
-    this.SUBRULE(this.primary);
+    this.OR(this.once("primary", () => [
+      { ALT: () => this.CONSUME(NumberLit) },
+      { ALT: () => this.CONSUME(Shape) },
+      { ALT: () => this.CONSUME(StringLit) },
+      { ALT: () => this.CONSUME(True) },
+      { ALT: () => this.CONSUME(False) },
+      { ALT: () => this.CONSUME(Identifier) },
+      { ALT: () => this.SUBRULE(this.group) },
+      { ALT: () => this.SUBRULE(this.list) },
+    ]));
     this.MANY(() => {
-      this.OR([
+      this.OR2(this.once("postOp", () => [
         {
           ALT: () => {
             this.CONSUME(Dot);
@@ -375,13 +373,19 @@ export class SpikelabParser extends CstParser {
         {
           ALT: () => {
             this.CONSUME(LParen);
-            this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.callArg) });
+            this.MANY_SEP(this.once("args", () => ({ SEP: Comma, DEF: () => this.SUBRULE(this.callArg) })));
             this.CONSUME(RParen);
           },
         },
         { ALT: () => this.CONSUME(UnitTok) },
-      ]);
+      ]));
     });
+  });
+
+  public group = this.RULE("group", () => {
+    this.CONSUME(LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(RParen);
   });
 
   // [i] or [a:b], either end optional
@@ -399,25 +403,6 @@ export class SpikelabParser extends CstParser {
       this.CONSUME(Colon);
     });
     this.SUBRULE(this.expression);
-  });
-
-  public primary = this.RULE("primary", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(NumberLit) },
-      { ALT: () => this.CONSUME(Shape) },
-      { ALT: () => this.CONSUME(StringLit) },
-      { ALT: () => this.CONSUME(True) },
-      { ALT: () => this.CONSUME(False) },
-      { ALT: () => this.CONSUME(Identifier) },
-      {
-        ALT: () => {
-          this.CONSUME(LParen);
-          this.SUBRULE(this.expression);
-          this.CONSUME(RParen);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.list) },
-    ]);
   });
 
   public list = this.RULE("list", () => {

@@ -14,6 +14,9 @@ export const AnyName = createToken({ name: "AnyName", pattern: Lexer.NA });
 /** A statement separator: a newline or `;` (runs of them collapse to one). */
 export const Sep = createToken({ name: "Sep", pattern: Lexer.NA });
 export const UnitTok = createToken({ name: "Unit", pattern: Lexer.NA });
+/** Binary operators (+ - * / ^) and signs (+ -): categories, so the grammar needs no alternation for them. */
+export const BinOp = createToken({ name: "BinOp", pattern: Lexer.NA, label: "an operator" });
+export const SignOp = createToken({ name: "SignOp", pattern: Lexer.NA, label: "a sign" });
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f\v]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: Lexer.SKIPPED });
@@ -77,11 +80,11 @@ export const Comma = createToken({ name: "Comma", pattern: /,/, label: "','" });
 export const Colon = createToken({ name: "Colon", pattern: /:/, label: "':'" });
 export const Dot = createToken({ name: "Dot", pattern: /\./, label: "'.'" });
 export const Equals = createToken({ name: "Equals", pattern: /=/, label: "'='" });
-export const Plus = createToken({ name: "Plus", pattern: /\+/, label: "'+'" });
-export const Minus = createToken({ name: "Minus", pattern: /-/, label: "'-'" });
-export const Star = createToken({ name: "Star", pattern: /\*/, label: "'*'" });
-export const Slash = createToken({ name: "Slash", pattern: /\//, label: "'/'" });
-export const Caret = createToken({ name: "Caret", pattern: /\^/, label: "'^'" });
+export const Plus = createToken({ name: "Plus", pattern: /\+/, label: "'+'", categories: [BinOp, SignOp] });
+export const Minus = createToken({ name: "Minus", pattern: /-/, label: "'-'", categories: [BinOp, SignOp] });
+export const Star = createToken({ name: "Star", pattern: /\*/, label: "'*'", categories: [BinOp] });
+export const Slash = createToken({ name: "Slash", pattern: /\//, label: "'/'", categories: [BinOp] });
+export const Caret = createToken({ name: "Caret", pattern: /\^/, label: "'^'", categories: [BinOp] });
 
 export const KEYWORDS: readonly TokenType[] = [
   Use, Let, DatasetKw, NetworkKw, InputKw, Conversion, Extends, Convert, With, Simulate, On, Train, Load, From,
@@ -94,7 +97,7 @@ export const allTokens: readonly TokenType[] = [
   ...KEYWORDS, ...unitTokens, Identifier,
   Shape, NumberLit, StringLit, Unterminated,
   Arrow, LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Dot, Equals, Plus, Minus, Star, Slash, Caret,
-  AnyName, Sep, UnitTok,
+  AnyName, Sep, UnitTok, BinOp, SignOp,
 ];
 
 const lexer = new Lexer(allTokens as TokenType[], { positionTracking: "full", ensureOptimizations: false });

@@ -1,16 +1,15 @@
-// Numbers with units, computed by a restricted mathjs instance: `1 ms`, `2 * 500 Hz`,
-// `1 / (1 ms)` → 1000 Hz. Values leave here in base units (seconds, hertz) with their dimension.
-// A program reaches mathjs only through `arith`, `callMath` and `quantity` below — never its
-// parser, `import`, `createUnit`, `evaluate` or any other escape (those are disabled anyway).
+// Numbers with units: `1 ms`, `2 * 500 Hz`, `1 / (1 ms)` → 1000 Hz, converted to base units
+// (seconds, hertz) where they are written, and the math functions a program may call, which
+// run on a restricted mathjs instance. A program reaches mathjs only through `callMath`'s
+// allow-list — never its parser, `import`, `createUnit`, `evaluate` or any other escape
+// (those are disabled on the instance as well).
 
-import { all, create, type MathJsInstance, type Unit } from "mathjs";
+import { all, create, type MathJsInstance } from "mathjs";
 import { SpikelabError } from "../stdlib/errors.ts";
 import type { Dimension } from "../stdlib/ir/rules.ts";
 
 const math: MathJsInstance = create(all, { number: "number", precision: 14 });
 
-// Keep what we use before disabling the rest: a program gets these, and nothing else.
-const { unit: mUnit, add, subtract, multiply, divide, pow, unaryMinus, isUnit } = math;
 
 const DISABLED = [
   "import", "createUnit", "evaluate", "parse", "compile", "simplify", "simplifyConstant", "simplifyCore", "derivative",
@@ -41,8 +40,6 @@ export interface Quantity {
   readonly value: number;
   readonly dimension: Dimension;
 }
-
-const BASE: Record<Exclude<Dimension, "none">, string> = { time: "s", frequency: "Hz" };
 
 export function dimensionWord(d: Dimension): string {
   return d === "time" ? "a time" : d === "frequency" ? "a frequency" : "a plain number";
@@ -75,58 +72,50 @@ export function quantity(value: Quantity, unitName: string): Quantity {
   return { value: value.value * u.toBase, dimension: u.dimension };
 }
 
-type MathValue = number | Unit;
+// Quantities are kept in base units, so arithmetic on them is plain arithmetic on the values
+// plus exponent arithmetic on the one base dimension (time: s^1, frequency: s^-1). That is
+// exactly what a unit library would compute, without building unit objects per operation.
+const EXPONENT: Readonly<Record<Dimension, number>> = { time: 1, frequency: -1, none: 0 };
 
-function toMath(q: Quantity): MathValue {
-  return q.dimension === "none" ? q.value : mUnit(q.value, BASE[q.dimension]);
-}
-
-function fromMath(v: unknown, what: string): Quantity {
-  if (typeof v === "number") return { value: v, dimension: "none" };
-  if (isUnit(v)) {
-    const u = v as Unit;
-    for (const d of ["time", "frequency"] as const) {
-      if (u.equalBase(mUnit(1, BASE[d]))) return { value: u.toNumber(BASE[d]), dimension: d };
-    }
-    // Only s and Hz enter, so the time exponent (mathjs base dimension 2) says what came out.
-    const k = (u as unknown as { dimensions: number[] }).dimensions[2] ?? 0;
-    throw new SpikelabError("unit", `${what} has unit s^${k}, which is neither a time nor a frequency`, { hint: "only times (s, ms, us) and frequencies (Hz, kHz) are supported" });
-  }
-  throw new SpikelabError("type", `${what} is not a number`);
+function fromExponent(k: number, what: () => string): Dimension {
+  if (k === 0) return "none";
+  if (k === 1) return "time";
+  if (k === -1) return "frequency";
+  throw new SpikelabError("unit", `${what()} has unit s^${Number(k.toPrecision(6))}, which is neither a time nor a frequency`, { hint: "only times (s, ms, us) and frequencies (Hz, kHz) are supported" });
 }
 
 const OP_WORD: Record<string, string> = { "+": "add", "-": "subtract", "*": "multiply", "/": "divide", "^": "raise" };
 
-/** a op b on quantities, with units checked by mathjs. */
+/** The dimension of `a op b`, or a unit error (time + frequency, s^2, a unit in an exponent). */
+export function arithDimension(op: "+" | "-" | "*" | "/" | "^", a: Dimension, b: Dimension, exponent?: number, what: () => string = () => "the result"): Dimension {
+  switch (op) {
+    case "+":
+    case "-":
+      if (a !== b) {
+        throw new SpikelabError("unit", `cannot ${OP_WORD[op]} ${what()}: ${dimensionWord(a)} and ${dimensionWord(b)}`, { hint: a === "none" || b === "none" ? "give both sides a unit" : undefined });
+      }
+      return a;
+    case "*":
+      return fromExponent(EXPONENT[a] + EXPONENT[b], what);
+    case "/":
+      return fromExponent(EXPONENT[a] - EXPONENT[b], what);
+    case "^":
+      if (b !== "none") throw new SpikelabError("unit", `an exponent must be a plain number, got ${dimensionWord(b)}`);
+      return a === "none" ? "none" : fromExponent(EXPONENT[a] * (exponent ?? NaN), what);
+  }
+}
+
+/** a op b on quantities in base units, with their dimensions checked. */
 export function arith(op: "+" | "-" | "*" | "/" | "^", a: Quantity, b: Quantity): Quantity {
-  if ((op === "+" || op === "-") && a.dimension !== b.dimension) {
-    throw new SpikelabError("unit", `cannot ${OP_WORD[op]} ${formatQuantity(a)} and ${formatQuantity(b)}: ${dimensionWord(a.dimension)} and ${dimensionWord(b.dimension)}`, {
-      hint: a.dimension === "none" || b.dimension === "none" ? "give both sides a unit" : undefined,
-    });
-  }
-  if (op === "^" && b.dimension !== "none") throw new SpikelabError("unit", `an exponent must be a plain number, got ${formatQuantity(b)}`);
-  const x = toMath(a);
-  const y = toMath(b);
-  let r: unknown;
-  try {
-    switch (op) {
-      case "+": r = add(x, y); break;
-      case "-": r = subtract(x, y); break;
-      case "*": r = multiply(x, y); break;
-      case "/": r = divide(x, y); break;
-      case "^": r = pow(x as number, y as number); break; // an exponent is a plain number (checked above)
-    }
-  } catch (e) {
-    if (e instanceof SpikelabError) throw e;
-    throw new SpikelabError("unit", `cannot ${OP_WORD[op]} ${formatQuantity(a)} and ${formatQuantity(b)}`);
-  }
-  // mathjs gives complex numbers for e.g. (-8)^(1/3); the language has none.
-  if (typeof r === "object" && r !== null && !isUnit(r)) return { value: NaN, dimension: "none" };
-  return fromMath(r, `${formatQuantity(a)} ${op} ${formatQuantity(b)}`);
+  const what = (): string => `${formatQuantity(a)} ${op === "^" ? "^" : OP_WORD[op] === "add" ? "and" : op} ${formatQuantity(b)}`;
+  const dimension = arithDimension(op, a.dimension, b.dimension, b.value, op === "+" || op === "-" ? () => `${formatQuantity(a)} and ${formatQuantity(b)}` : what);
+  const x = a.value, y = b.value;
+  const value = op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : op === "/" ? x / y : x ** y;
+  return { value, dimension };
 }
 
 export function negate(a: Quantity): Quantity {
-  return fromMath(unaryMinus(toMath(a)), "the negation");
+  return { value: -a.value, dimension: a.dimension };
 }
 
 interface MathFunction {
@@ -155,7 +144,24 @@ export const MATH_FUNCTIONS: Readonly<Record<string, MathFunction>> = {
   sin: { arity: [1, 1], units: false, doc: "Sine (radians).", fn: (x) => math.sin(x) },
   cos: { arity: [1, 1], units: false, doc: "Cosine (radians).", fn: (x) => math.cos(x) },
   tanh: { arity: [1, 1], units: false, doc: "Hyperbolic tangent.", fn: (x) => math.tanh(x) },
+  tan: { arity: [1, 1], units: false, doc: "Tangent (radians).", fn: (x) => math.tan(x) },
+  sinh: { arity: [1, 1], units: false, doc: "Hyperbolic sine.", fn: (x) => math.sinh(x) },
+  cosh: { arity: [1, 1], units: false, doc: "Hyperbolic cosine.", fn: (x) => math.cosh(x) },
+  asin: { arity: [1, 1], units: false, doc: "Arc sine.", fn: (x) => Math.asin(x) },
+  acos: { arity: [1, 1], units: false, doc: "Arc cosine.", fn: (x) => Math.acos(x) },
+  atan: { arity: [1, 1], units: false, doc: "Arc tangent.", fn: (x) => math.atan(x) },
+  atan2: { arity: [2, 2], units: false, doc: "atan2(y, x): the angle of the point (x, y).", fn: (y, x) => math.atan2(y, x) },
+  asinh: { arity: [1, 1], units: false, doc: "Inverse hyperbolic sine.", fn: (x) => math.asinh(x) },
+  atanh: { arity: [1, 1], units: false, doc: "Inverse hyperbolic tangent.", fn: (x) => Math.atanh(x) },
+  cbrt: { arity: [1, 1], units: false, doc: "Cube root.", fn: (x) => math.cbrt(x) as number },
+  log1p: { arity: [1, 1], units: false, doc: "log(1 + x), accurate for small x.", fn: (x) => math.log1p(x) as number },
+  expm1: { arity: [1, 1], units: false, doc: "exp(x) − 1, accurate for small x.", fn: (x) => math.expm1(x) },
+  mod: { arity: [2, 2], units: false, doc: "mod(x, y): the remainder of x / y.", fn: (x, y) => math.mod(x, y) },
+  erf: { arity: [1, 1], units: false, doc: "The error function.", fn: (x) => math.erf(x) },
   sigmoid: { arity: [1, 1], units: false, doc: "Logistic sigmoid 1 / (1 + exp(-x)).", fn: (x) => 1 / (1 + math.exp(-x)) },
+  relu: { arity: [1, 1], units: false, doc: "max(0, x).", fn: (x) => (x > 0 ? x : 0) },
+  silu: { arity: [1, 1], units: false, doc: "SiLU / swish: x · sigmoid(x).", fn: (x) => x / (1 + math.exp(-x)) },
+  softplus: { arity: [1, 1], units: false, doc: "log(1 + exp(x)).", fn: (x) => (x > 30 ? x : Math.log1p(Math.exp(x))) },
 };
 
 /** Calls a whitelisted math function on quantities. */
