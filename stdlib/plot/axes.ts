@@ -35,6 +35,8 @@ export interface Axis {
   readonly overlaying: string | undefined;
   /** The position axis of bars or histograms: Plotly draws no grid and no zero line on it. */
   readonly oriented: boolean;
+  /** Carries a heatmap: Plotly draws its ticks outside by default. */
+  readonly map2d: boolean;
   /** Visible range in axis units (log10 on a log axis, index on a category axis). */
   range: [number, number];
   /** Pixel span of the axis (set by place()). */
@@ -127,6 +129,7 @@ export function collectAxes(layout: Rec, traces: readonly Rec[]): Map<string, Ax
     const counter = firstCounter(id) ?? (letter === "x" ? "y" : "x");
     const anchor = optStr(lay, "anchor") ?? counter;
     const side = str(lay, "side", letter === "x" ? "bottom" : "left") as Axis["side"];
+    const map2d = traces.some((tr) => str(tr, "type", "scatter") === "heatmap" && traceAxisIds(tr).includes(id));
     const oriented = traces.some((tr) => {
       const type = str(tr, "type", "scatter");
       if (type !== "bar" && type !== "histogram") return false;
@@ -136,7 +139,7 @@ export function collectAxes(layout: Rec, traces: readonly Rec[]): Map<string, Ax
     axes.set(id, {
       id, letter, layout: lay, type,
       categories: type === "category" ? categoriesOf(lay, id, traces) : [],
-      domain, anchor, side, overlaying, oriented,
+      domain, anchor, side, overlaying, oriented, map2d,
       range: [0, 1], p0: 0, p1: 0, ticks: [],
     });
   }

@@ -90,7 +90,13 @@ export interface Legend {
 }
 
 export function legendModel(prepared: readonly Prepared[], layout: Rec, font: Font, eligible: (p: Prepared) => boolean): Legend | undefined {
+  // Plotly lists stacked bars and tonext fills bottom-up (traceorder "reversed") so the legend
+  // reads in the order the stack does.
+  const stacked = ["stack", "relative"].includes(str(layout, "barmode", "group")) && prepared.some((p) => p.kind === "bar");
+  const tonext = prepared.some((p) => /^tonext/.test(str(p.trace, "fill", "none")));
+  const order = str(rec(layout, "legend"), "traceorder", stacked || tonext ? "reversed" : "normal");
   const items = prepared.filter(eligible);
+  if (order.includes("reversed")) items.reverse();
   const explicit = prepared.some((p) => p.trace.showlegend === true);
   const show = typeof layout.showlegend === "boolean" ? layout.showlegend : items.length > 1 || (items.length === 1 && explicit);
   if (!show || items.length === 0) return undefined;

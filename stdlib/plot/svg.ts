@@ -396,7 +396,7 @@ function drawAxis(a: Axis, axes: ReadonlyMap<string, Axis>, plot: Area, font: Fo
   if (a.letter === "x") pos = anchor ? (far ? Math.min(anchor.p0, anchor.p1) : Math.max(anchor.p0, anchor.p1)) : plot.top + (1 - num(lay, "position", 0)) * plot.height;
   else pos = anchor ? (far ? Math.max(anchor.p0, anchor.p1) : Math.min(anchor.p0, anchor.p1)) : plot.left + num(lay, "position", 0) * plot.width;
   const dir = far ? -1 : 1; // +1: labels below (x) or left (y)
-  const ticks = str(lay, "ticks", "");
+  const ticks = str(lay, "ticks", a.map2d ? "outside" : "");
   const ticklen = ticks === "outside" ? num(lay, "ticklen", 5) : 0;
   const size = tickFontSize(a, font.size);
   const tcolor = str(rec(lay, "tickfont"), "color", font.color);

@@ -61,9 +61,8 @@ function ownColor(t: Rec): string | undefined {
   const m = rec(t, "marker");
   const c = m.color;
   if (typeof c === "string") return c;
-  const l = optStr(rec(t, "line"), "color");
-  if (l) return l;
-  return optStr(t, "fillcolor");
+  // A fillcolor alone does not colour the trace's line (Plotly keeps the colorway's).
+  return optStr(rec(t, "line"), "color");
 }
 
 export function markerSize(t: Rec): number {
