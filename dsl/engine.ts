@@ -5,16 +5,19 @@
 // It must not parse, check or print; the interpreter does that around these calls.
 
 import { existsSync } from "node:fs";
-import { argmaxRows, checkDataset, forward } from "../stdlib/ann/forward.ts";
+import { basename, dirname, extname, resolve } from "node:path";
+import { evaluate } from "../stdlib/ann/evaluate.ts";
+import { train } from "../stdlib/ann/train.ts";
 import type { RunContext } from "../stdlib/context.ts";
 import { cifar10, CIFAR10_CLASSES } from "../stdlib/data/cifar.ts";
-import { sampleSize, slice, type Dataset } from "../stdlib/data/dataset.ts";
+import type { Dataset } from "../stdlib/data/dataset.ts";
 import { fashionMnist, mnist } from "../stdlib/data/mnist.ts";
 import { synthetic } from "../stdlib/data/synthetic.ts";
-import { SpikelabError, throwIfAborted } from "../stdlib/errors.ts";
+import { SpikelabError } from "../stdlib/errors.ts";
 import { family, type SimOptions } from "../stdlib/families.ts";
 import { loadNetwork, saveNetwork } from "../stdlib/io/netfile.ts";
-import { hasWeights, inputNode, type Network } from "../stdlib/ir/network.ts";
+import { loadStdlibModel, MODELS_DIR } from "../stdlib/models/registry.ts";
+import { hasWeights, type Network } from "../stdlib/ir/network.ts";
 import type { SimResult } from "../stdlib/ir/results.ts";
 import type { Dimension, ParamSpec, ParamValue, RuleSet } from "../stdlib/ir/rules.ts";
 import { paramShapes } from "../stdlib/ir/shapes.ts";
@@ -75,15 +78,28 @@ export const TRAIN_OPTIONS: readonly ParamSpec[] = [
   { name: "batch", type: { kind: "number", dimension: "none", min: 1, integer: true }, default: 64, doc: "Mini-batch size." },
   { name: "lr", type: { kind: "number", dimension: "none", min: 0, exclusiveMin: true }, default: 1e-3, doc: "Learning rate." },
   { name: "optimizer", type: { kind: "enum", values: ["adam", "sgd"] }, default: "adam", doc: "Adam, or SGD with momentum." },
-  { name: "momentum", type: { kind: "number", dimension: "none", min: 0, max: 1 }, default: 0.9, doc: "SGD momentum." },
+  { name: "momentum", type: { kind: "number", dimension: "none", min: 0, max: 0.999 }, default: 0.9, doc: "SGD momentum, in [0, 1)." },
   { name: "weight_decay", type: { kind: "number", dimension: "none", min: 0 }, default: 0, doc: "L2 weight decay." },
-  { name: "seed", type: { kind: "number", dimension: "none", min: 0, integer: true }, default: 1, doc: "Seed of the initialisation and the shuffling." },
+  { name: "schedule", type: { kind: "enum", values: ["constant", "cosine"] }, default: "constant", doc: "Learning rate over training: constant, or cosine-annealed to 0." },
+  { name: "init", type: { kind: "enum", values: ["auto", "he", "glorot", "keep"] }, default: null, doc: "Fresh initialisation (auto: He before ReLU, Glorot otherwise), or `keep` to go on training loaded or trained weights; default: keep when the network has weights." },
+  { name: "seed", type: { kind: "number", dimension: "none", min: 0, integer: true }, default: 1, doc: "Seed of the initialisation, the shuffling and dropout." },
 ];
 
 /** Trains `net` on `data`; returns the trained network (the input is not changed). */
 export async function trainNetwork(net: Network, data: Dataset, options: Readonly<Record<string, ParamValue>>, ctx: RunContext): Promise<Network> {
-  void net, data, options, ctx;
-  throw unsupported("train");
+  const o = options;
+  const r = await train(net, data, {
+    epochs: typeof o.epochs === "number" ? o.epochs : 1,
+    ...(typeof o.batch === "number" ? { batch: o.batch } : {}),
+    ...(o.optimizer === "sgd" || o.optimizer === "adam" ? { optimizer: o.optimizer } : {}),
+    ...(typeof o.lr === "number" ? { lr: o.lr } : {}),
+    ...(typeof o.momentum === "number" ? { momentum: o.momentum } : {}),
+    ...(typeof o.weight_decay === "number" ? { weightDecay: o.weight_decay } : {}),
+    ...(o.schedule === "constant" || o.schedule === "cosine" ? { schedule: o.schedule } : {}),
+    ...(o.init === "keep" || o.init === "auto" || o.init === "he" || o.init === "glorot" ? { init: o.init } : {}),
+    seed: typeof o.seed === "number" ? o.seed : 1,
+  }, ctx);
+  return r.network;
 }
 
 /** Whether every layer with weights has them (trained or loaded). */
@@ -93,28 +109,14 @@ export function hasTrainedWeights(net: Network): boolean {
 
 /** Fraction of `data` the ANN classifies correctly. */
 export async function networkAccuracy(net: Network, data: Dataset, ctx: RunContext): Promise<number> {
-  checkDataset(net, data);
-  const n = data.count;
-  if (n === 0) return NaN;
-  const size = sampleSize(data);
-  const chunk = 1000;
-  let correct = 0;
-  for (let s = 0; s < n; s += chunk) {
-    throwIfAborted(ctx.signal);
-    const b = Math.min(chunk, n - s);
-    const out = forward(net, { shape: [b, ...inputNode(net).shape], data: data.images.subarray(s * size, (s + b) * size) });
-    const classes = out.data.length / b;
-    const pred = argmaxRows(out.data, b, classes);
-    for (let i = 0; i < b; i++) if (pred[i] === data.labels[s + i]) correct++;
-    ctx.progress?.({ label: `accuracy of ${net.name}`, done: s + b, total: n, unit: "images" });
-    await new Promise((r) => setImmediate(r));
-  }
-  return correct / n;
+  return (await evaluate(net, data, ctx)).accuracy;
 }
 
 /** A whole network from a file: spikelab's own format, or (later) ONNX. */
 export function loadNetworkFile(path: string): Network {
   if (/\.onnx$/i.test(path)) throw unsupported("load from ONNX");
+  // A stdlib model not trained yet: the registry says how to make it.
+  if (!existsSync(path) && resolve(dirname(path)) === resolve(MODELS_DIR)) return loadStdlibModel(basename(path, extname(path))).network;
   return loadNetwork(path).network;
 }
 
