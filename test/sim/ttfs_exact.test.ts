@@ -23,7 +23,7 @@ function decoded(r: SimResult): number {
 test("random MLP and CNN: decoded activations equal the float64 ReLU activations, predictions agree, one spike per neuron", async () => {
   for (const seed of [1, 2]) {
     for (const net of [mlp(seed), cnn(seed)]) {
-      const snn = convertTtfs(net, rules(), train);
+      const snn = await convertTtfs(net, rules(), train);
       assert.ok((snn.info.foldingError as number) < 1e-12, `folding error ${snn.info.foldingError}`);
       const r = await simulateTtfs(snn, data, { record: [0, 3] });
       assert.ok(decoded(r) < 1e-9, `${net.name} seed ${seed}: decoding error ${decoded(r)}`);
@@ -66,7 +66,7 @@ test("a hand-computed neuron: exact with zeta 0.5, fires early at t = 0.475 with
   const net = handNet();
   const window = samples([[1, 0, 0]], [1, 1, 3]);
   const probe = samples([[1, 0.5, 0], [1, 0, 0]], [1, 1, 3]);
-  const exact = await simulateTtfs(convertTtfs(net, rules(), window), probe, { record: [0, 2] });
+  const exact = await simulateTtfs(await convertTtfs(net, rules(), window), probe, { record: [0, 2] });
   const hidden = (r: SimResult, s: number) => r.records.find((x) => x.sample === s && x.layer === "dense1")!.time[0]!;
   // B = 1.3125: window [1, 2.3125]; a = 0 → t = 2.3125; a = 0.875 → t = 1.4375. ϑ = 3.1 > max V before t = 1 (1.2).
   assert.ok(Math.abs(hidden(exact, 0) - 2.3125) < 1e-12, `t = ${hidden(exact, 0)}`);
@@ -74,7 +74,7 @@ test("a hand-computed neuron: exact with zeta 0.5, fires early at t = 0.475 with
   assert.is(exact.info.early_spikes_total, 0);
   assert.equal([...exact.predictions], [1, 0]);
   // B = 0.0875: ϑ = 1.0875 + 0.0875·0.6 = 1.14 is reached by V = 2.4·t at t = 0.475, before the window opens at 1.
-  const short = await simulateTtfs(convertTtfs(net, rules({ zeta: -0.9 }), window), probe, { record: [0, 2] });
+  const short = await simulateTtfs(await convertTtfs(net, rules({ zeta: -0.9 }), window), probe, { record: [0, 2] });
   assert.ok(Math.abs(hidden(short, 0) - 0.475) < 1e-12, `t = ${hidden(short, 0)}`);
   assert.ok(Math.abs(hidden(short, 1) - 0.475) < 1e-12, `t = ${hidden(short, 1)}`);
   assert.is(short.info.early_spikes_total, 2);
@@ -90,7 +90,7 @@ test("synaptic operations: each spike times its fan-out, by hand", async () => {
   const n0 = sequential("ops", [1, 4, 4], [{ kind: "conv", filters: 2, kernel: [3, 3], stride: [1, 1], padding: [1, 1], groups: 1, bias: true }, "relu", "flatten", dense(3)]);
   const net = (await import("../convert/ttfs_nets.ts")).randomNet(n0, 3);
   const d = synthetic({ count: 20, shape: [1, 4, 4], classes: 3, seed: 1 });
-  const r = await simulateTtfs(convertTtfs(net, rules(), d), d, {});
+  const r = await simulateTtfs(await convertTtfs(net, rules(), d), d, {});
   assert.equal(r.synapticOps.map((l) => [l.layer, l.value]), [["conv1", 10 * 10 * 2], ["dense1", 32 * 3]]);
   assert.is(r.synapticOpsTotal, 296);
   // Padding: each of the 16 output positions misses 9 − (rows·cols) taps; 2 channels.
@@ -100,7 +100,7 @@ test("synaptic operations: each spike times its fan-out, by hand", async () => {
 
 test("jitter is seeded per sample: same numbers whatever the chunking, and it costs exactness", async () => {
   const net = mlp(3);
-  const snn = convertTtfs(net, rules({ jitter: 0.02, seed: 5 }), train);
+  const snn = await convertTtfs(net, rules({ jitter: 0.02, seed: 5 }), train);
   const whole = await simulateTtfs(snn, data, {});
   const tail = await simulateTtfs(snn, slice(data, 40), {});
   assert.equal([...tail.predictions], [...whole.predictions.subarray(40)]);
@@ -113,7 +113,7 @@ test("jitter is seeded per sample: same numbers whatever the chunking, and it co
 
 test("zeta below 0: windows too short, neurons fire before their window and decoding breaks", async () => {
   const net = cnn(1);
-  const r = await simulateTtfs(convertTtfs(net, rules({ zeta: -0.5 }), train), data, {});
+  const r = await simulateTtfs(await convertTtfs(net, rules({ zeta: -0.5 }), train), data, {});
   assert.ok((r.info.early_spikes_total as number) > 0);
   assert.ok(decoded(r) > 0.01, `decoding error ${decoded(r)}`);
   assert.is(r.spikesPerNeuron, 1);

@@ -3,7 +3,10 @@
 // B_n = (1 + ζ)·X_n → effective weights J = W/(1 − S) and thresholds ϑ per neuron → spiking IR.
 // Float64 throughout. It must not simulate: the simulator lives in stdlib/sim/ttfs.
 
+import { availableParallelism } from "node:os";
 import { SpikelabError, throwIfAborted } from "../../errors.ts";
+import { createPool, type TaskContext, type WorkerPool } from "../../tensor/pool.ts";
+import { maximaItems, shareDeep, type MaximaShared } from "../../sim/ttfs/worker.ts";
 import type { RunContext } from "../../context.ts";
 import { sampleSize, slice, type Dataset } from "../../data/dataset.ts";
 import type { Network } from "../../ir/network.ts";
@@ -38,29 +41,54 @@ function checkOptions(o: TtfsConvertOptions): void {
   if (!(o.weightSumMin < 0)) throw new SpikelabError("param", `weight_sum_min = ${o.weightSumMin} must be negative (a positive factor must reach it from any negative sum)`, { hint: "use weight_sum_min: -10" });
 }
 
-/** Per stage, the largest value of its output over `data` (float64 forward of the canonical chain). */
-export function stageMaxima(stages: readonly Stage[], data: Dataset, ctx: RunContext = {}, label = "ttfs windows"): Float64Array {
-  const n = sampleSize(data);
-  const max = new Float64Array(stages.length);
-  const x = new Float64Array(n);
-  let last = performance.now();
-  for (let i = 0; i < data.count; i++) {
-    for (let k = 0; k < n; k++) x[k] = data.images[i * n + k]!;
-    const outs = forward64(stages, x);
-    for (let s = 0; s < stages.length; s++) {
-      const o = outs[s]!;
-      let m = max[s]!;
-      for (let k = 0; k < o.length; k++) if (o[k]! > m) m = o[k]!;
-      max[s] = m;
-    }
-    if ((i & 63) === 63 && performance.now() - last > 100) {
+/** Per stage, the largest value of its output over `data` (float64 forward of the canonical chain), over the pool when given. */
+export async function stageMaxima(stages: readonly Stage[], data: Dataset, ctx: RunContext = {}, pool: WorkerPool | undefined = ctx.pool): Promise<Float64Array> {
+  const label = "measure the TTFS windows";
+  const progress = (done: number): void => ctx.progress?.({ label, done, total: data.count, unit: "images" });
+  const shared: MaximaShared = { stages: pool ? shareDeep(stages) : stages, images: data.images, sampleSize: sampleSize(data) };
+  const parts: Float64Array[] = [];
+  if (pool !== undefined) {
+    const done = await pool.map<MaximaShared, Float64Array>({ module: new URL("../../sim/ttfs/worker.ts", import.meta.url), fn: "maximaItems", items: data.count, shared }, { ...(ctx.signal ? { signal: ctx.signal } : {}), progress });
+    for (const c of done) parts.push(c.value);
+  } else {
+    const step = 64;
+    const tctx: TaskContext = { worker: -1, aborted: () => ctx.signal?.aborted === true, throwIfAborted: () => throwIfAborted(ctx.signal), itemsDone: () => undefined };
+    let last = performance.now();
+    for (let s = 0; s < data.count; s += step) {
+      if (performance.now() - last > 50) {
+        await new Promise((r) => setImmediate(r));
+        last = performance.now();
+        progress(s);
+      }
       throwIfAborted(ctx.signal);
-      ctx.progress?.({ label, done: i + 1, total: data.count, unit: "images" });
-      last = performance.now();
+      parts.push(maximaItems(shared, s, Math.min(data.count, s + step), tctx));
     }
   }
-  ctx.progress?.({ label, done: data.count, total: data.count, unit: "images" });
+  progress(data.count);
+  const max = new Float64Array(stages.length);
+  for (const p of parts) for (let i = 0; i < max.length; i++) max[i] = Math.max(max[i]!, p[i]!);
   return max;
+}
+
+/** Window maxima already measured, per network and data buffer: a sweep over ζ or jitter converts the same network again. */
+const maximaMemo = new WeakMap<Network, WeakMap<ArrayBufferLike, Map<string, Float64Array>>>();
+
+async function memoMaxima(net: Network, o: TtfsConvertOptions, stages: readonly Stage[], data: Dataset, ctx: RunContext): Promise<Float64Array> {
+  let byData = maximaMemo.get(net);
+  if (byData === undefined) maximaMemo.set(net, (byData = new WeakMap()));
+  let m = byData.get(data.images.buffer);
+  if (m === undefined) byData.set(data.images.buffer, (m = new Map()));
+  const key = `${data.images.byteOffset}:${data.count}:${o.inputRange.join(",")}:${o.weightSumMin}:${o.weightSumMax}`;
+  const hit = m.get(key);
+  if (hit !== undefined) return hit;
+  const own = ctx.pool === undefined && data.count >= 2000 && availableParallelism() > 1 ? createPool(availableParallelism()) : undefined;
+  try {
+    const max = await stageMaxima(stages, data, ctx, ctx.pool ?? own);
+    m.set(key, max);
+    return max;
+  } finally {
+    await own?.close();
+  }
 }
 
 /** Largest |logit difference| between the canonical chain and the ANN itself, over the first `count` samples of `data`. */
@@ -117,7 +145,7 @@ function tensor64(shape: readonly number[], data: Float64Array): Tensor64 {
  * Converts `net` with the TTFS rule set. `windowData` supplies X_n (the paper: the training
  * set); when the ANN expects inputs in [p, q] the images (in [0, 1]) are read as p + (q − p)·u.
  */
-export function convertTtfs(net: Network, rules: RuleSet, windowData: Dataset, ctx: RunContext = {}): SpikingNetwork {
+export async function convertTtfs(net: Network, rules: RuleSet, windowData: Dataset, ctx: RunContext = {}): Promise<SpikingNetwork> {
   const o = ttfsOptions(rules);
   checkOptions(o);
   if (windowData.count === 0) throw new SpikelabError("param", "exact TTFS conversion: window_data holds no samples", { hint: "give a training slice such as mnist.train[0:10000]" });
@@ -126,7 +154,7 @@ export function convertTtfs(net: Network, rules: RuleSet, windowData: Dataset, c
     throw new SpikelabError("shape", `exact TTFS conversion: network '${net.name}' takes ${canon.inputShape.join("x")} inputs, but window_data ${windowData.name} has ${windowData.shape.join("x")} samples`, { hint: "measure the windows on the network's own training data" });
   }
   const { stages, rescaled } = scaleWeightSums(canon.stages, o.weightSumMin, o.weightSumMax);
-  const maxima = stageMaxima(stages, windowData, ctx);
+  const maxima = await memoMaxima(net, o, stages, windowData, ctx);
 
   const input = net.nodes[0]!;
   const populations: Population[] = [{ id: input.id, shape: canon.inputShape, neuron: { kind: "relay", tMin: 0, tMax: 1 }, sourceNode: input.id }];

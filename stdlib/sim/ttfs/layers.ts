@@ -1,13 +1,18 @@
 // The event loop of one TTFS layer, in continuous time and float64 (PAPERS.md §3). A neuron
 // integrates dV/dt = 1 + Σ_{t_j ≤ t} J_ij from V(t0) = 0 and fires once, at its first crossing
-// of ϑ_i, or at tMax. Its state is two numbers: D = 1 + Σ J (the slope) and C = ϑ + Σ J·u_j, so
-// V(u) ≥ ϑ ⟺ D·u ≥ C and the crossing is at u = C/D — the paper's closed form over the prefix
-// of its time-sorted inputs. Inputs arrive in time order; each checks the segment it closes.
-// Spikes at exactly the window's end (x = 0, and zero padding) only add to D and C, in bulk.
-// It must not allocate per sample or know about datasets.
+// of ϑ_i, or at tMax. With D = 1 + Σ J (the slope so far) and C = ϑ + Σ J·u_j, V(u) ≥ ϑ ⟺
+// D·u ≥ C and the crossing is at u = C/D: the paper's closed form over the prefix of the
+// neuron's time-sorted inputs.
+// Fast path (all inputs by the window's end tEnd): once every input has arrived the slope is
+// D_all = 1 + ΣJ_i and V(uEnd) = uEnd + Σ_j J_ij x_j with x_j = tEnd − t_j, so the spike is
+// closed-form from one sum over the non-zero inputs — provided V never reached ϑ earlier. Since
+// V(u) ≤ uEnd + Σ_j max(J_ij, 0)·x_j on [0, uEnd], that sum proves it for almost every neuron;
+// the rest are scanned input by input in time order. With jitter (inputs after tEnd) every
+// neuron takes the event loop. It must not allocate per sample or know about datasets.
 
 import type { Conn, ReadoutLayer, RelayLayer, TtfsLayer } from "./plan.ts";
 import { SpikeSorter } from "./sort.ts";
+import type { SumsBackend } from "./sums.ts";
 
 /** Buffers reused across samples and layers (one per thread). */
 export class Scratch {
@@ -16,12 +21,17 @@ export class Scratch {
   /** Local firing time u of neurons that crossed during the event loop. */
   readonly fu: Float64Array;
   readonly order: Int32Array;
+  /** One neuron's inputs for the exact scan: local arrival time and weight. */
+  readonly ru: Float64Array;
+  readonly rj: Float64Array;
   readonly sorter = new SpikeSorter();
-  constructor(maxNeurons: number, maxInputs: number) {
+  constructor(maxNeurons: number, maxInputs: number, readonly backend: SumsBackend) {
     this.D = new Float64Array(maxNeurons);
     this.C = new Float64Array(maxNeurons);
     this.fu = new Float64Array(maxNeurons);
     this.order = new Int32Array(maxInputs);
+    this.ru = new Float64Array(maxInputs);
+    this.rj = new Float64Array(maxInputs);
   }
 }
 
@@ -31,6 +41,8 @@ export interface LayerCounts {
   informative: number;
   /** Neurons firing before their window opens (t < t_min): the windows are too short (ζ too small). */
   early: number;
+  /** Neurons the bound could not clear, scanned input by input. */
+  scanned: number;
 }
 
 function scatterDense(conn: Extract<Conn, { kind: "dense" }>, tin: Float64Array, t0: number, order: Int32Array, m: number, D: Float64Array, C: Float64Array, fu: Float64Array): void {
@@ -108,48 +120,131 @@ function checkAt(u: number, n: number, s: Scratch): void {
   }
 }
 
+/** Gathers conv neuron i's inputs that arrive before tEnd (local time, weight) into s.ru / s.rj; returns how many. */
+function gatherInputs(conn: Extract<Conn, { kind: "conv" }>, i: number, tin: Float64Array, t0: number, tEnd: number, s: Scratch): number {
+  const { ru, rj } = s;
+  let m = 0;
+  const { inC, inH, inW, kH, kW, sH, sW, pH, pW, icg, ocg, outC, outW, taps } = conn;
+  const oc = i % outC;
+  const pos = (i - oc) / outC;
+  const ox = pos % outW;
+  const oy = (pos - ox) / outW;
+  const grp = Math.floor(oc / ocg);
+  const ol = oc - grp * ocg;
+  for (let ic = 0; ic < icg; ic++) {
+    const c = grp * icg + ic;
+    for (let ky = 0; ky < kH; ky++) {
+      const iy = oy * sH - pH + ky;
+      if (iy < 0 || iy >= inH) continue;
+      for (let kx = 0; kx < kW; kx++) {
+        const ix = ox * sW - pW + kx;
+        if (ix < 0 || ix >= inW) continue;
+        const t = tin[(iy * inW + ix) * inC + c]!;
+        if (t < tEnd) {
+          ru[m] = t > t0 ? t - t0 : 0;
+          rj[m++] = taps[((c * kH + ky) * kW + kx) * ocg + ol]!;
+        }
+      }
+    }
+  }
+  return m;
+}
+
+/**
+ * The exact first crossing of one neuron given its inputs before tEnd in time order (local time
+ * ru[order[k]], weight rj[order[k]]); inputs at tEnd (x = 0, padding) and the rest of ΣJ join at
+ * uEnd. Returns the local firing time.
+ */
+function scan(ru: Float64Array, rj: Float64Array, order: Int32Array, m: number, theta: number, dAll: number, uEnd: number): number {
+  let d = 1, c = theta;
+  for (let k = 0; k < m; k++) {
+    const q = order[k]!;
+    const u = ru[q]!;
+    if (d * u >= c) return d > 0 ? c / d : u;
+    d += rj[q]!;
+    c += rj[q]! * u;
+  }
+  if (d * uEnd >= c) return d > 0 ? c / d : uEnd;
+  return (c + (dAll - d) * uEnd) / dAll;
+}
+
+/** Conv neuron i: its receptive field's inputs gathered and sorted, then scanned. */
+function scanConvNeuron(conn: Extract<Conn, { kind: "conv" }>, i: number, theta: number, dAll: number, tin: Float64Array, t0: number, tEnd: number, s: Scratch): number {
+  const m = gatherInputs(conn, i, tin, t0, tEnd, s);
+  const idx = s.order;
+  for (let k = 0; k < m; k++) idx[k] = k;
+  s.sorter.sort(s.ru, idx, m);
+  return scan(s.ru, s.rj, idx, m, theta, dAll, tEnd - t0);
+}
+
 /**
  * Spike times (HWC, absolute) of a TTFS layer given its inputs' spike times `tin` (HWC, `nIn` of
  * them). Every neuron fires exactly once: at its first threshold crossing, or at tMax.
  */
-export function runTtfs(L: TtfsLayer, tin: Float64Array, nIn: number, out: Float64Array, s: Scratch, counts: LayerCounts): void {
+export function runTtfs(L: TtfsLayer, li: number, tin: Float64Array, nIn: number, out: Float64Array, s: Scratch, counts: LayerCounts): void {
+  let late = false;
+  for (let e = 0; e < nIn; e++) if (tin[e]! > L.tEnd) late = true;
+  if (late) {
+    runTtfsEvents(L, tin, nIn, out, s, counts);
+    return;
+  }
   const n = L.n;
-  const { D, C, fu, order, sorter } = s;
-  D.fill(1, 0, n);
-  C.set(L.theta);
-  const uEnd = L.tEnd - L.t0;
-  // Inputs before the window's end, in time order; each closes a linear piece of V.
-  const m = sorter.before(tin, nIn, L.tEnd, order);
-  scatter(L.conn, tin, L.t0, order, m, s);
-  checkAt(uEnd, n, s);
-  let late = 0;
-  for (let e = 0; e < nIn; e++) if (tin[e]! > L.tEnd) late++;
-  if (late === 0) {
-    // All other inputs (x = 0) and the padding arrive together at tEnd: their J sum is what is left of ΣJ.
-    const dAll = L.dAll;
-    for (let i = 0; i < n; i++) {
-      const c = C[i]!;
-      if (c !== Infinity) {
-        const d = dAll[i]!;
-        fu[i] = (c + (d - D[i]!) * uEnd) / d;
+  const fu = s.fu;
+  const { t0, tEnd, theta, dAll } = L;
+  const uEnd = tEnd - t0;
+  const conn = L.conn;
+  const b = s.backend.buffers(li);
+  // x_j = tEnd − max(t_j, t0): what input j contributes to V(tEnd); 0 for spikes at tEnd.
+  let m = 0;
+  if (conn.kind === "dense") {
+    const { nz, xv } = b;
+    for (let e = 0; e < nIn; e++) {
+      const t = tin[e]!;
+      if (t < tEnd) {
+        nz[m] = e;
+        xv[m++] = t > t0 ? tEnd - t : uEnd;
       }
     }
   } else {
-    // Jittered inputs can arrive after tEnd: padding lands at tEnd, then the rest in time order.
-    const jPad = L.jPad;
-    for (let i = 0; i < n; i++) {
-      D[i] = D[i]! + jPad[i]!;
-      C[i] = C[i]! + jPad[i]! * uEnd;
-    }
-    let r = 0;
-    for (let e = 0; e < nIn; e++) if (tin[e]! === L.tEnd) order[r++] = e;
-    scatter(L.conn, tin, L.t0, order, r, s);
-    const k = sorter.after(tin, nIn, L.tEnd, order);
-    scatter(L.conn, tin, L.t0, order, k, s);
-    for (let i = 0; i < n; i++) {
-      if (C[i] !== Infinity) fu[i] = D[i]! > 0 ? C[i]! / D[i]! : Infinity;
+    const x = b.x;
+    for (let e = 0; e < nIn; e++) {
+      const t = tin[e]!;
+      x[e] = t < tEnd ? (t > t0 ? tEnd - t : uEnd) : 0;
     }
   }
+  s.backend.run(li, m);
+  const { P, Pp } = b;
+  let sorted = false;
+  for (let i = 0; i < n; i++) {
+    const th = theta[i]!;
+    // V(u) ≤ uEnd + Σ max(J, 0)·x before tEnd: below ϑ, the only crossing is after every input arrived.
+    if (uEnd + Pp[i]! < th) {
+      fu[i] = uEnd + (th - uEnd - P[i]!) / dAll[i]!;
+    } else if (conn.kind === "conv") {
+      counts.scanned++;
+      fu[i] = scanConvNeuron(conn, i, th, dAll[i]!, tin, t0, tEnd, s);
+    } else {
+      // Dense: every neuron reads every input, so the layer's inputs are sorted once.
+      counts.scanned++;
+      const { ru, rj, order } = s;
+      const { nz, xv } = b;
+      if (!sorted) {
+        for (let k = 0; k < m; k++) {
+          ru[k] = uEnd - xv[k]!;
+          order[k] = k;
+        }
+        s.sorter.sort(ru, order, m);
+        sorted = true;
+      }
+      const rows = conn.rows;
+      for (let k = 0; k < m; k++) rj[k] = rows[nz[k]! * n + i]!;
+      fu[i] = scan(ru, rj, order, m, th, dAll[i]!, uEnd);
+    }
+  }
+  finish(L, n, out, fu, counts);
+}
+
+function finish(L: TtfsLayer, n: number, out: Float64Array, fu: Float64Array, counts: LayerCounts): void {
   let informative = 0, early = 0;
   for (let i = 0; i < n; i++) {
     const u = fu[i]!;
@@ -161,6 +256,33 @@ export function runTtfs(L: TtfsLayer, tin: Float64Array, nIn: number, out: Float
   }
   counts.informative += informative;
   counts.early += early;
+}
+
+/** The same spikes by the event loop over all inputs in time order: needed when inputs can arrive after tEnd (jitter). */
+export function runTtfsEvents(L: TtfsLayer, tin: Float64Array, nIn: number, out: Float64Array, s: Scratch, counts: LayerCounts): void {
+  const n = L.n;
+  const { D, C, fu, order, sorter } = s;
+  D.fill(1, 0, n);
+  C.set(L.theta);
+  const uEnd = L.tEnd - L.t0;
+  const m = sorter.before(tin, nIn, L.tEnd, order);
+  scatter(L.conn, tin, L.t0, order, m, s);
+  checkAt(uEnd, n, s);
+  // Padding lands at tEnd, then inputs at and after tEnd in time order.
+  const jPad = L.jPad;
+  for (let i = 0; i < n; i++) {
+    D[i] = D[i]! + jPad[i]!;
+    C[i] = C[i]! + jPad[i]! * uEnd;
+  }
+  let r = 0;
+  for (let e = 0; e < nIn; e++) if (tin[e]! === L.tEnd) order[r++] = e;
+  scatter(L.conn, tin, L.t0, order, r, s);
+  const k = sorter.after(tin, nIn, L.tEnd, order);
+  scatter(L.conn, tin, L.t0, order, k, s);
+  for (let i = 0; i < n; i++) {
+    if (C[i] !== Infinity) fu[i] = D[i]! > 0 ? C[i]! / D[i]! : Infinity;
+  }
+  finish(L, n, out, fu, counts);
 }
 
 /** Max pooling: each output passes its window's earliest spike (the latest on `latest` channels). */

@@ -4,6 +4,7 @@
 // the closed form needs, and the float64 ReLU chain the IR encodes (for decoding checks).
 // Plain data only (typed arrays), so a plan can be sent to worker threads. No simulation here.
 
+import { randomUUID } from "node:crypto";
 import { SpikelabError } from "../../errors.ts";
 import type { Population, Projection, SpikingNetwork } from "../../ir/spiking.ts";
 import { sizeOf } from "../../tensor/tensor.ts";
@@ -11,14 +12,17 @@ import { chw, conv64, type LinearGeometry, type LinearStage, type PoolStage, typ
 
 /** How the inputs of a layer reach its neurons. Dense rows: [input (HWC)][output]; conv taps: [inC][kH][kW][outC/groups]. */
 export type Conn =
-  | { readonly kind: "dense"; readonly inN: number; readonly outN: number; readonly rows: Float64Array }
+  | { readonly kind: "dense"; readonly inN: number; readonly outN: number; readonly rows: Float64Array; readonly rowsPos: Float64Array }
   | {
       readonly kind: "conv";
       readonly inC: number; readonly inH: number; readonly inW: number;
       readonly outC: number; readonly outH: number; readonly outW: number;
       readonly kH: number; readonly kW: number;
+      readonly sH: number; readonly sW: number; readonly pH: number; readonly pW: number;
       readonly icg: number; readonly ocg: number;
       readonly taps: Float64Array;
+      /** max(taps, 0): the bound that rules out a crossing before all inputs have arrived. */
+      readonly tapsPos: Float64Array;
       /** For input row y: pairs (ky, oy) from rowStart[y] to rowStart[y+1] in rowPairs; likewise columns. */
       readonly rowStart: Int32Array; readonly rowPairs: Int32Array;
       readonly colStart: Int32Array; readonly colPairs: Int32Array;
@@ -84,6 +88,8 @@ export type SimLayer = TtfsLayer | RelayLayer | ReadoutLayer;
 
 export interface Plan {
   readonly name: string;
+  /** Unique per compilation: worker threads cache their copy of the weights under it. */
+  readonly key: string;
   readonly input: InputLayer;
   /** In order; the last is the read-out. */
   readonly layers: readonly SimLayer[];
@@ -133,7 +139,7 @@ function connection(proj: Projection, w: Float64Array, inShape: readonly [number
     const hwc = chwToHwc(inShape);
     const rows = new Float64Array(inN * outN);
     for (let o = 0; o < outN; o++) for (let j = 0; j < inN; j++) rows[hwc[j]! * outN + o] = w[o * inN + j]!;
-    return { kind: "dense", inN, outN, rows };
+    return { kind: "dense", inN, outN, rows, rowsPos: rows.map((v) => (v > 0 ? v : 0)) };
   }
   if (g.kind !== "conv") throw new Error(`plan: ${proj.id} is not dense/conv`);
   const [inC, inH, inW] = inShape;
@@ -154,7 +160,10 @@ function connection(proj: Projection, w: Float64Array, inShape: readonly [number
   }
   const r = pairs(inH, kH, g.stride[0], g.padding[0], outH);
   const cl = pairs(inW, kW, g.stride[1], g.padding[1], outW);
-  return { kind: "conv", inC, inH, inW, outC, outH, outW, kH, kW, icg, ocg, taps, rowStart: r.start, rowPairs: r.list, colStart: cl.start, colPairs: cl.list };
+  return {
+    kind: "conv", inC, inH, inW, outC, outH, outW, kH, kW, sH: g.stride[0], sW: g.stride[1], pH: g.padding[0], pW: g.padding[1], icg, ocg,
+    taps, tapsPos: taps.map((v) => (v > 0 ? v : 0)), rowStart: r.start, rowPairs: r.list, colStart: cl.start, colPairs: cl.list,
+  };
 }
 
 /** Σ fan-out over real connections of a dense/conv layer (each source neuron spikes once per sample). */
@@ -305,5 +314,5 @@ export function compilePlan(snn: SpikingNetwork): Plan {
   });
   const last = layers[layers.length - 1];
   if (last === undefined || last.kind !== "readout") throw bad(snn, "does not end with a read-out layer");
-  return { name: snn.name, input, layers, reference, latency };
+  return { name: snn.name, key: `${snn.name}:${randomUUID()}`, input, layers, reference, latency };
 }

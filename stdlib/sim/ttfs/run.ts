@@ -8,6 +8,7 @@ import type { SpikeRecord } from "../../ir/results.ts";
 import { argmax, forward64 } from "../../convert/ttfs/stages.ts";
 import { chwToHwc, type Plan } from "./plan.ts";
 import { runReadout, runRelay, runTtfs, Scratch, type LayerCounts } from "./layers.ts";
+import { sumsBackend, type SumsBackend } from "./sums.ts";
 
 export interface RunOptions {
   /** σ of Gaussian noise added to every input and TTFS spike time (0 = exact). */
@@ -28,6 +29,8 @@ export interface ChunkResult {
   readonly informative: Float64Array;
   readonly early: Float64Array;
   readonly maxError: Float64Array;
+  /** Per layer: neurons whose first crossing needed the input-by-input scan. */
+  readonly scanned: Float64Array;
   /** Spikes counted (one per neuron per sample, by construction — counted, not assumed). */
   readonly spikes: number;
   readonly inputInformative: number;
@@ -53,12 +56,20 @@ function record(sample: number, layer: string, times: Float64Array, shape: reado
  * Simulates samples [0, count) of `images` (CHW floats in [0, 1], `count` × input size);
  * `firstSample` is the global number of the first (for seeds and records).
  */
-export function runChunk(plan: Plan, images: Float32Array, count: number, firstSample: number, opts: RunOptions): ChunkResult {
+export function runChunk(plan: Plan, images: Float32Array, count: number, firstSample: number, opts: RunOptions, backend?: SumsBackend): ChunkResult {
+  if (backend === undefined) {
+    const own = sumsBackend(plan);
+    try {
+      return runChunk(plan, images, count, firstSample, opts, own);
+    } finally {
+      own.release();
+    }
+  }
   const layers = plan.layers;
   const nIn = plan.input.n;
   let maxN = nIn;
   for (const l of layers) maxN = Math.max(maxN, l.n);
-  const scratch = new Scratch(maxN, maxN);
+  const scratch = new Scratch(maxN, maxN, backend);
   const times: Float64Array[] = [new Float64Array(nIn), ...layers.map((l) => new Float64Array(l.n))];
   const shapes = [plan.input.shape, ...layers.map((l) => l.shape)];
   const inMap = chwToHwc(plan.input.shape);
@@ -71,7 +82,8 @@ export function runChunk(plan: Plan, images: Float32Array, count: number, firstS
   const L = layers.length;
   const informative = new Float64Array(L), early = new Float64Array(L);
   const maxError = new Float64Array(L).fill(opts.check ? 0 : NaN);
-  const counts: LayerCounts = { informative: 0, early: 0 };
+  const counts: LayerCounts = { informative: 0, early: 0, scanned: 0 };
+  const scanned = new Float64Array(L);
   const records: SpikeRecord[] = [];
   const { tMin, tMax } = plan.input;
   let spikes = 0;
@@ -97,8 +109,9 @@ export function runChunk(plan: Plan, images: Float32Array, count: number, firstS
       const out = times[l + 1]!;
       counts.informative = 0;
       counts.early = 0;
+      counts.scanned = 0;
       if (layer.kind === "ttfs") {
-        runTtfs(layer, tin, shapes[layer.src]![0] * shapes[layer.src]![1] * shapes[layer.src]![2], out, scratch, counts);
+        runTtfs(layer, l, tin, tin.length, out, scratch, counts);
         if (rng) for (let i = 0; i < layer.n; i++) out[i] = out[i]! + opts.jitter * rng.normal();
         spikes += layer.n;
       } else if (layer.kind === "relay") {
@@ -109,6 +122,7 @@ export function runChunk(plan: Plan, images: Float32Array, count: number, firstS
       }
       informative[l] = informative[l]! + counts.informative;
       early[l] = early[l]! + counts.early;
+      scanned[l] = scanned[l]! + counts.scanned;
     }
     const pot = times[L]!;
     for (let i = 0; i < classes; i++) logits[s * classes + i] = pot[outMap[i]!]!;
@@ -139,5 +153,5 @@ export function runChunk(plan: Plan, images: Float32Array, count: number, firstS
       for (let l = 0; l < L - 1; l++) records.push(record(sample, layers[l]!.id, times[l + 1]!, layers[l]!.shape));
     }
   }
-  return { count, logits, predictions, informative, early, maxError, spikes, inputInformative, records };
+  return { count, logits, predictions, informative, early, scanned, maxError, spikes, inputInformative, records };
 }

@@ -6,15 +6,18 @@
 
 import type { RunContext } from "../../context.ts";
 import { sampleSize, slice, type Dataset } from "../../data/dataset.ts";
-import { InterruptedError, SpikelabError, throwIfAborted } from "../../errors.ts";
+import { InterruptedError, SpikelabError } from "../../errors.ts";
 import type { ParamSpec } from "../../ir/rules.ts";
 import type { LayerCount, SimResult, SpikeRecord } from "../../ir/results.ts";
 import type { SpikingNetwork } from "../../ir/spiking.ts";
 import type { SimOptions } from "../../families.ts";
 import { annOps } from "../../ann/opcount.ts";
+import { availableParallelism } from "node:os";
+import { createPool, type WorkerPool } from "../../tensor/pool.ts";
 import { compilePlan, type Plan } from "./plan.ts";
-import { runChunk, type ChunkResult, type RunOptions } from "./run.ts";
-import { annPredictions } from "./reference.ts";
+import { simulateChunk, type Chunk, type ResolvedOptions } from "./chunk.ts";
+import { sumsBackend } from "./sums.ts";
+import { shareDeep, type SimShared } from "./worker.ts";
 
 /** Options `simulate … { … }` takes for TTFS networks, beside `workers` and `record`. */
 export const ttfsSimulateParams: readonly ParamSpec[] = [
@@ -30,7 +33,7 @@ function numberOr(v: unknown, fallback: number): number {
   return typeof v === "number" ? v : fallback;
 }
 
-export function runOptions(snn: SpikingNetwork, opts: SimOptions): RunOptions & { readonly annRange: readonly [number, number] } {
+export function runOptions(snn: SpikingNetwork, opts: SimOptions): ResolvedOptions {
   const rp = snn.rules.params;
   const rec = opts.record;
   const record: [number, number] = Array.isArray(rec) && rec.length === 2 ? [Number(rec[0]), Number(rec[1])] : [0, 1];
@@ -39,24 +42,6 @@ export function runOptions(snn: SpikingNetwork, opts: SimOptions): RunOptions & 
   const jitter = numberOr(opts.jitter, numberOr(rp.jitter, 0));
   if (!(jitter >= 0)) throw new SpikelabError("param", `jitter = ${jitter} must be >= 0`, { hint: "jitter is the standard deviation of the spike-time noise, in time units" });
   return { jitter, seed: numberOr(opts.seed, numberOr(rp.seed, 1)), check: opts.check === undefined || opts.check === null ? true : opts.check === true, record, annRange };
-}
-
-/** What one chunk of a run hands back (the simulation plus the ANN's own predictions). */
-export interface Chunk {
-  readonly start: number;
-  readonly sim: ChunkResult;
-  readonly ann64: Int32Array;
-  readonly ann32: Int32Array;
-}
-
-/** One chunk of samples: SNN and ANN. `data` holds exactly those samples; `first` is the index of the first in the run. */
-export function simulateChunk(plan: Plan, snn: SpikingNetwork, images: Float32Array, count: number, first: number, globalFirst: number, o: ReturnType<typeof runOptions>): Chunk {
-  // Records are asked for by index in the run; seeds follow the global sample number.
-  const rec: [number, number] = [o.record[0] + globalFirst - first, o.record[1] + globalFirst - first];
-  const sim = runChunk(plan, images, count, globalFirst, { ...o, record: rec });
-  const records = sim.records.map((r) => ({ ...r, sample: r.sample - globalFirst + first }));
-  const ann = annPredictions(snn.source, images, count, o.annRange);
-  return { start: first, sim: { ...sim, records }, ann64: ann.float64, ann32: ann.float32 };
 }
 
 function checkData(snn: SpikingNetwork, plan: Plan, data: Dataset): void {
@@ -70,8 +55,13 @@ export function describe(d: Dataset): string {
 }
 
 /** Folds chunk results (in sample order) into the SimResult every family reports. */
-export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks: readonly Chunk[], partial: boolean, o: ReturnType<typeof runOptions>): SimResult {
-  const sorted = [...chunks].sort((a, b) => a.start - b.start);
+export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks: readonly Chunk[], partial: boolean, o: ResolvedOptions): SimResult {
+  // The run covers samples [0, n): the chunks that join up from the first (an interrupted pool run can leave gaps).
+  const sorted: Chunk[] = [];
+  for (const c of [...chunks].sort((a, b) => a.start - b.start)) {
+    if (c.start !== sorted.reduce((s, x) => s + x.sim.count, 0)) break;
+    sorted.push(c);
+  }
   const n = sorted.reduce((s, c) => s + c.sim.count, 0);
   const L = plan.layers.length;
   const predictions = new Int32Array(n), ann64 = new Int32Array(n), ann32 = new Int32Array(n);
@@ -148,24 +138,73 @@ export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks:
   };
 }
 
-/** simulate (ttfs): every image of `data`, in order; over `ctx.pool` when given. */
+/** Images above which a run without a pool gets a temporary one of every core (about a second of work). */
+const AUTO_POOL_IMAGES = 2000;
+
+/** The session's pool, a temporary one (`workers` asks for another size, or a long run), or none. */
+function choosePool(opts: SimOptions, ctx: RunContext, images: number): { pool: WorkerPool | undefined; own: boolean } {
+  const workers = typeof opts.workers === "number" ? opts.workers : undefined;
+  if (workers === undefined) {
+    if (ctx.pool !== undefined || images < AUTO_POOL_IMAGES || availableParallelism() < 2) return { pool: ctx.pool, own: false };
+    return { pool: createPool(availableParallelism()), own: true };
+  }
+  if (workers === ctx.pool?.size) return { pool: ctx.pool, own: false };
+  return workers > 1 ? { pool: createPool(workers), own: true } : { pool: undefined, own: false };
+}
+
+/** Runs the chunks over `pool` or in this thread; returns the chunks done and whether the user stopped the run. */
+async function runChunks(plan: Plan, snn: SpikingNetwork, data: Dataset, o: ResolvedOptions, pool: WorkerPool | undefined, ctx: RunContext): Promise<{ chunks: Chunk[]; partial: boolean }> {
+  const label = `simulate ${snn.name}`;
+  const progress = (done: number): void => ctx.progress?.({ label, done, total: data.count, unit: "images" });
+  const n = sampleSize(data);
+  if (pool !== undefined) {
+    const shared: SimShared = { plan: shareDeep(plan), source: shareDeep(snn.source), images: data.images, sampleSize: n, offset: data.offset, options: o };
+    try {
+      const done = await pool.map<SimShared, Chunk>({ module: new URL("./worker.ts", import.meta.url), fn: "simulateItems", items: data.count, shared, chunk: CHUNK }, { ...(ctx.signal ? { signal: ctx.signal } : {}), progress });
+      return { chunks: done.map((c) => c.value), partial: false };
+    } catch (e) {
+      if (e instanceof InterruptedError) return { chunks: (Array.isArray(e.partial) ? e.partial : []).map((c: { value: Chunk }) => c.value), partial: true };
+      throw e;
+    }
+  }
+  // In this thread: small steps, yielding to the event loop every ~50 ms so an interrupt can land.
+  const backend = sumsBackend(plan);
+  const chunks: Chunk[] = [];
+  let lastYield = performance.now();
+  try {
+    for (let s = 0; s < data.count; s += STEP) {
+      if (performance.now() - lastYield > 50) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
+        progress(s);
+      }
+      if (ctx.signal?.aborted) return { chunks, partial: true };
+      const c = Math.min(STEP, data.count - s);
+      chunks.push(simulateChunk(plan, snn.source, data.images.subarray(s * n, (s + c) * n), c, s, data.offset + s, o, backend));
+    }
+  } finally {
+    backend.release();
+  }
+  progress(data.count);
+  return { chunks, partial: false };
+}
+
+/** Images per step when running in this thread (between checks for an interrupt). */
+const STEP = 16;
+
+/**
+ * simulate (ttfs): every image of `data`, in order, over the pool when there is one (or a
+ * temporary one for long runs). An interrupt returns the images done so far, marked partial.
+ */
 export async function simulateTtfs(snn: SpikingNetwork, data: Dataset, opts: SimOptions, ctx: RunContext = {}): Promise<SimResult> {
   const plan = compilePlan(snn);
   checkData(snn, plan, data);
   const o = runOptions(snn, opts);
-  const chunks: Chunk[] = [];
-  const n = sampleSize(data);
-  const label = `simulate ${snn.name}`;
+  const { pool, own } = choosePool(opts, ctx, data.count);
   try {
-    for (let s = 0; s < data.count; s += CHUNK) {
-      throwIfAborted(ctx.signal);
-      const c = Math.min(CHUNK, data.count - s);
-      chunks.push(simulateChunk(plan, snn, data.images.subarray(s * n, (s + c) * n), c, s, data.offset + s, o));
-      ctx.progress?.({ label, done: s + c, total: data.count, unit: "images" });
-    }
-  } catch (e) {
-    if (e instanceof InterruptedError) throw new InterruptedError(e.message, assemble(snn, plan, data, chunks, true, o));
-    throw e;
+    const { chunks, partial } = await runChunks(plan, snn, data, o, pool, ctx);
+    return assemble(snn, plan, data, chunks, partial, o);
+  } finally {
+    if (own) await pool?.close();
   }
-  return assemble(snn, plan, data, chunks, false, o);
 }
