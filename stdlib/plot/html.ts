@@ -54,11 +54,12 @@ function scriptSafe(js: string): string {
 
 /**
  * plotly.js as one <script>, to emit once per notebook before the first figure. The bundle runs
- * inside a function whose `define`, `module`, `exports` and `require` are undefined, so in the
- * classic Notebook and nbconvert templates (which load require.js) its UMD header cannot register
- * an anonymous AMD module (require.js rejects that: "Mismatched anonymous define()") and instead
- * sets `window.Plotly`; `PlotlyConfig.MathJaxConfig = 'local'` stops it from reconfiguring the
- * notebook's MathJax, as plotly's own offline mode does.
+ * inside a function whose `define`, `module`, `exports` and `require` are undefined, so whatever
+ * the page has loaded (the classic Notebook and nbconvert's templates load require.js) the UMD
+ * header takes its browser-global branch and sets `window.Plotly`. plotly.js-dist 4.x has no AMD
+ * branch, but 1.x–2.x registered an anonymous AMD module, which require.js rejects ("Mismatched
+ * anonymous define()") — this is how plotly's own offline mode guarded against that.
+ * `PlotlyConfig.MathJaxConfig = 'local'` keeps it from reconfiguring the notebook's MathJax.
  */
 export function plotlyLibraryHtml(): string {
   const js = scriptSafe(plotlySource());

@@ -27,6 +27,8 @@ export interface OpenPage {
   readonly blocked: string[];
   /** Uncaught page errors and console errors, in order. */
   readonly errors: string[];
+  /** Uncaught exceptions only (a refused CDN script logs a console error, not one of these). */
+  readonly pageErrors: string[];
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function openFile(path: string, o: OpenOptions = {}): Promise<OpenP
   });
   const blocked: string[] = [];
   const errors: string[] = [];
+  const pageErrors: string[] = [];
   await context.route("**/*", (route) => {
     const url = route.request().url();
     if (url.startsWith("file:") || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
@@ -59,7 +62,10 @@ export async function openFile(path: string, o: OpenOptions = {}): Promise<OpenP
     return route.abort();
   });
   const page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("pageerror", (e) => {
+    errors.push(String(e));
+    pageErrors.push(String(e));
+  });
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(m.text());
   });
@@ -73,7 +79,7 @@ export async function openFile(path: string, o: OpenOptions = {}): Promise<OpenP
     await close();
     throw e;
   }
-  return { page, context, blocked, errors, close };
+  return { page, context, blocked, errors, pageErrors, close };
 }
 
 /** Writes `html` to a temporary file and opens it (see openFile). */
