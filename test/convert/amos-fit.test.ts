@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { circuit, fsOutput } from "../../stdlib/convert/amos/circuit.ts";
 import { cachedFit, clearFitMemo } from "../../stdlib/convert/amos/cache.ts";
+import { fitMany } from "../../stdlib/convert/amos/fitmany.ts";
+import { createPool } from "../../stdlib/tensor/pool.ts";
 import { fitCircuit, type FitSettings } from "../../stdlib/convert/amos/fit.ts";
 import { compileGateExpression, gate } from "../../stdlib/convert/amos/gates.ts";
 import { exactFit, integrals } from "../../stdlib/convert/amos/staircase.ts";
@@ -114,6 +116,39 @@ test("the fit cache: a repeat is answered from memory, then from disk, and a cor
     delete process.env.SPIKELAB_CACHE_DIR;
     clearFitMemo();
   }
+});
+
+test("fits on a worker pool equal fits in this thread, and repeats are answered by the cache", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "amos-cache-"));
+  process.env.SPIKELAB_CACHE_DIR = dir;
+  const pool = createPool(2);
+  try {
+    const jobs = [3, 4, 3].map((K) => ({ gate: { kind: "sigmoid" } as const, settings: quick(K, [-6, 6], 2) }));
+    const par = await fitMany(jobs, { pool });
+    assert.equal(par.map((f) => f.source), ["fit", "fit", "memo"]);
+    const local = await fitCircuit(gate({ kind: "sigmoid" }), quick(4, [-6, 6], 2));
+    assert.equal(Array.from(par[1]!.circuit.T), Array.from(local.circuit.T));
+    assert.is(par[1]!.mse, local.mse);
+    assert.equal(Array.from(par[2]!.circuit.h), Array.from(par[0]!.circuit.h));
+    const again = await fitMany(jobs, { pool });
+    assert.equal(again.map((f) => f.source), ["memo", "memo", "memo"]);
+  } finally {
+    await pool.close();
+    delete process.env.SPIKELAB_CACHE_DIR;
+    clearFitMemo();
+  }
+});
+
+test("a gate that dips below its left end (SiLU) is started with units spent on the dip", () => {
+  const t = gateTable(gate({ kind: "silu" }), [-4, 3], 20001);
+  const I = integrals(t);
+  const plain = exactFit(bisectionStart(t, 10, 0), I, -4, 3).mse;
+  const dip = exactFit(bisectionStart(t, 10, 3), I, -4, 3).mse;
+  assert.ok(dip < plain / 2, `dip start ${dip} vs plain ${plain}`);
+  // The dip units leave the potential alone (h = 0) and lower the output (d < 0).
+  const c = bisectionStart(t, 10, 3);
+  assert.equal(Array.from(c.h.subarray(0, 3)), [0, 0, 0]);
+  assert.ok(Array.from(c.d.subarray(0, 3)).every((v) => v < 0));
 });
 
 test("gate expressions: mathjs in x with an allow-list; anything else is a param error naming the problem", () => {

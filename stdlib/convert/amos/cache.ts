@@ -74,16 +74,29 @@ export interface CachedFit extends FitResult {
   readonly source: "fit" | "memo" | "disk";
 }
 
-/** Fits `g` with `s`, or returns the stored fit of the same gate and settings. */
-export async function cachedFit(g: Gate, s: FitSettings, ctx: RunContext = {}): Promise<CachedFit> {
+/** The stored fit of `g` with `s`, from the memo or the disk, without fitting. */
+export async function storedFit(g: Gate, s: FitSettings): Promise<CachedFit | undefined> {
   const key = fitKey(g, s);
   const known = memo.get(key);
   if (known !== undefined) return { ...(await known), source: "memo" };
   const stored = readStored(key, g, s);
-  if (stored !== undefined) {
-    memo.set(key, Promise.resolve(stored));
-    return { ...stored, source: "disk" };
-  }
+  if (stored === undefined) return undefined;
+  memo.set(key, Promise.resolve(stored));
+  return { ...stored, source: "disk" };
+}
+
+/** Remembers a fit made elsewhere (a worker): memo and disk. */
+export function rememberFit(g: Gate, r: FitResult, ctx: RunContext = {}): void {
+  const key = fitKey(g, r.settings);
+  memo.set(key, Promise.resolve(r));
+  writeStored(key, r, ctx);
+}
+
+/** Fits `g` with `s`, or returns the stored fit of the same gate and settings. */
+export async function cachedFit(g: Gate, s: FitSettings, ctx: RunContext = {}): Promise<CachedFit> {
+  const known = await storedFit(g, s);
+  if (known !== undefined) return known;
+  const key = fitKey(g, s);
   const running = fitCircuit(g, s, ctx);
   memo.set(key, running);
   try {

@@ -9,7 +9,8 @@ import { hasWeights, type Network, type Node } from "../../ir/network.ts";
 import { data, num, str, type ParamValue, type RuleSet } from "../../ir/rules.ts";
 import type { NeuronModel, Population, Projection, SpikingNetwork } from "../../ir/spiking.ts";
 import { foldBatchNorm, removeDropout } from "../passes/fold.ts";
-import { cachedFit } from "./cache.ts";
+import type { FitSettings } from "./fit.ts";
+import { fitMany } from "./fitmany.ts";
 import { calibrate, fitRangeOf, resolveCalibData } from "./calibrate.ts";
 import type { Circuit } from "./circuit.ts";
 import { gate, gateOfOp, type GateSpec } from "./gates.ts";
@@ -60,9 +61,18 @@ export async function planGates(net: Network, rules: RuleSet, ctx: RunContext = 
   const givenAlpha = typeof alphaParam === "number" ? alphaParam : undefined;
   const givenRange = rangeParam(rules.params.fit_range ?? null);
   const reluGates = givenAlpha === undefined ? wanted.filter((w) => w.spec.kind === "relu").map((w) => w.node) : [];
-  const fitted = givenRange === undefined ? wanted.filter((w) => w.spec.kind !== "relu").map((w) => w.node) : [];
-  const needData = reluGates.length + fitted.length > 0;
-  const cal = needData ? calibrate(net, resolveCalibData(data(rules, "calib_data"), net, ctx), reluGates, fitted, num(rules, "alpha_percentile"), ctx) : undefined;
+  const toRecord = givenRange === undefined ? wanted.filter((w) => w.spec.kind !== "relu").map((w) => w.node) : [];
+  const needData = reluGates.length + toRecord.length > 0;
+  const cal = needData ? calibrate(net, resolveCalibData(data(rules, "calib_data"), net, ctx), reluGates, toRecord, num(rules, "alpha_percentile"), ctx) : undefined;
+
+  const fitted = wanted.filter((w) => w.spec.kind !== "relu").map((w) => {
+    const recorded = cal?.range.get(w.node.id);
+    const range = givenRange ?? fitRangeOf(recorded![0], recorded![1]);
+    const settings: FitSettings = { K: w.K, range, points: num(rules, "fit_points"), restarts: num(rules, "fit_restarts"), iterations: num(rules, "fit_iterations"), lr: num(rules, "fit_lr"), seed: num(rules, "seed") };
+    return { w, settings };
+  });
+  const fits = await fitMany(fitted.map((f) => ({ gate: f.w.spec, settings: f.settings })), ctx);
+  const fitOf = new Map(fitted.map((f, i) => [f.w.node.id, fits[i]!]));
 
   const plans: GatePlan[] = [];
   for (const w of wanted) {
@@ -78,19 +88,8 @@ export async function planGates(net: Network, rules: RuleSet, ctx: RunContext = 
       plans.push({ node: w.node, gate: "relu", K: w.K, circuit: reluCircuit(alpha, w.K), alpha });
       continue;
     }
-    const recorded = cal?.range.get(w.node.id);
-    const range = givenRange ?? fitRangeOf(recorded![0], recorded![1]);
-    const g = gate(w.spec);
-    const fit = await cachedFit(g, {
-      K: w.K,
-      range,
-      points: num(rules, "fit_points"),
-      restarts: num(rules, "fit_restarts"),
-      iterations: num(rules, "fit_iterations"),
-      lr: num(rules, "fit_lr"),
-      seed: num(rules, "seed"),
-    }, ctx);
-    plans.push({ node: w.node, gate: g.name, K: w.K, circuit: fit.circuit, range, mse: fit.mse, maxError: fit.maxError, fitSource: fit.source });
+    const fit = fitOf.get(w.node.id)!;
+    plans.push({ node: w.node, gate: gate(w.spec).name, K: w.K, circuit: fit.circuit, range: fit.settings.range, mse: fit.mse, maxError: fit.maxError, fitSource: fit.source });
   }
   return { plans, calibData: cal?.data };
 }

@@ -28,7 +28,7 @@ export interface FitSettings {
 }
 
 /** Bump when the procedure changes, so cached fits from an older procedure are not reused. */
-export const FIT_VERSION = 1;
+export const FIT_VERSION = 2;
 
 export interface FitResult {
   readonly gate: string;
@@ -45,13 +45,16 @@ export interface FitResult {
 /** Adam steps of the exact-gradient polish after each restart (cheap: it works on the steps, not the grid). */
 const REFINE_STEPS = 2000;
 
+/** Dip sizes tried as structured starts when f falls below its left end (SiLU): see start.ts. */
+const DIP_UNITS = [1, 2, 3, 4];
+
 /**
  * Fits a K-unit circuit to `g` on `settings.range`. Deterministic for given settings (seeded).
- * Restart 0 polishes the output-space bisection start (start.ts) as it is; odd restarts first run
- * pseudo-derivative Adam from it at a tenth of the step size (finding steps it lacks, e.g. SiLU's
- * dip); even restarts are the authors' procedure from a random start. Every candidate is polished
- * on the exact error and the best is kept.
- * Checks `ctx.signal` and yields to the event loop every few dozen steps so an interrupt lands.
+ * The first restarts polish the structured starts (output-space bisection, plus for a gate that
+ * dips below its left end, the same with 1–4 units spent on the dip); later restarts alternate
+ * pseudo-derivative Adam from the best structured start at a tenth of the step size (finding
+ * steps it lacks) and the authors' procedure from a random start. Every candidate is polished on
+ * the exact error and the best is kept. Checks `ctx.signal` between steps so an interrupt lands.
  */
 export async function fitCircuit(g: Gate, settings: FitSettings, ctx: RunContext = {}): Promise<FitResult> {
   const t0 = performance.now();
@@ -68,20 +71,27 @@ export async function fitCircuit(g: Gate, settings: FitSettings, ctx: RunContext
   const inScale = Math.max(1e-6, (hi - lo) / 20);
   const outScale = Math.max(1e-6, ymax - ymin);
   const centre = (lo + hi) / 2;
+  const dips = ymin < table.y[0]! - 1e-3 * outScale && K > 2;
+  const structured = [0, ...(dips ? DIP_UNITS.filter((m) => m < K - 1) : [])];
   const D = descent(table, K);
-  const bisection = bisectionStart(table, K);
   let best: { c: Circuit; mse: number; restart: number } | undefined;
+  let bestStructured: Circuit | undefined;
+  let bestStructuredMse = Infinity;
   for (let r = 0; r < restarts; r++) {
     const lr = settings.lr * 2 ** (2 * random() - 1);
     const reg = 0.08 + 0.04 * random();
     let start: Circuit;
-    if (r === 0) start = bisection;
-    else if (r % 2 === 1) start = await pseudoDescent(bisection, D, lr * 0.1, reg, iterations, random, ctx);
+    if (r < structured.length) start = bisectionStart(table, K, structured[r]);
+    else if ((r - structured.length) % 2 === 0) start = await pseudoDescent(bestStructured!, D, lr * 0.1, reg, iterations, random, ctx);
     else start = await pseudoDescent(randomStart(K, random, inScale, outScale, centre), D, lr, reg, iterations, random, ctx);
     const polished = refineExact(start, exact, lo, hi, REFINE_STEPS, 0.002 * inScale);
+    if (r < structured.length && polished.mse < bestStructuredMse) {
+      bestStructured = polished.c;
+      bestStructuredMse = polished.mse;
+    }
     if (best === undefined || polished.mse < best.mse) best = { c: polished.c, mse: polished.mse, restart: r };
     ctx.progress?.({ label: `fit ${g.name} K=${K}`, done: r + 1, total: restarts, unit: "restarts", figures: { mse: best.mse } });
-    await new Promise((r) => setImmediate(r));
+    await new Promise((res) => setImmediate(res));
     throwIfAborted(ctx.signal);
   }
   const c = best!.c;

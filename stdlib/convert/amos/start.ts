@@ -33,22 +33,50 @@ export function isotonic(y: Float64Array): Float64Array {
 /**
  * A structured start: successive approximation in the output space. Unit k adds d_k = span·2^-k
  * and should fire when f(x) exceeds the output so far plus d_k, i.e. at x = f⁻¹(ŷ(prefix) + d_k)
- * (f replaced by its best non-decreasing approximation). A circuit's edge is T_k + Σ_{j<k} h_j z_j, linear in
- * the earlier spikes, so T and h are the least-squares fit of those edges over all prefixes,
- * each weighted by the length of input it governs. Exact for linear f; a good start otherwise.
+ * (f replaced by its best non-decreasing approximation). A circuit's edge is T_k + Σ_{j<k} h_j z_j,
+ * linear in the earlier spikes, so T and h are the least-squares fit of those edges over all
+ * prefixes, each weighted by the length of input it governs. Exact for linear f; a good start
+ * otherwise. With `dipUnits` = m > 0, f = g1 + g2 is split at its minimum x*: g1 = f(min(x, x*))
+ * falls and goes to m units that fire in turn as x passes its levels (h = 0, so they leave the
+ * potential alone), g2 = f(max(x, x*)) − f(x*) rises and goes to the bisection of the other K − m.
+ * That is how a circuit can follow SiLU's dip below zero.
  */
-export function bisectionStart(t: GateTable, K: number): Circuit {
+export function bisectionStart(t: GateTable, K: number, dipUnits = 0): Circuit {
   const n = t.x.length;
-  const mono = isotonic(t.y);
+  let y = t.y;
+  const hD: number[] = [], dD: number[] = [], TD: number[] = [];
+  const m = Math.min(dipUnits, K - 1);
+  if (m > 0) {
+    let iMin = 0;
+    for (let i = 1; i < n; i++) if (t.y[i]! < t.y[iMin]!) iMin = i;
+    const y0 = t.y[0]!, yMin = t.y[iMin]!;
+    for (let k = 0; k < m; k++) {
+      // Unit k fires once f has fallen past the middle of its share of the dip.
+      const level = y0 + ((k + 0.5) / m) * (yMin - y0);
+      let i = 0;
+      while (i < iMin && t.y[i]! > level) i++;
+      hD.push(0);
+      dD.push((yMin - y0) / m);
+      TD.push(t.x[i]!);
+    }
+    y = Float64Array.from(t.y, (v, i) => (i <= iMin ? 0 : v - yMin));
+  }
+  const rest = bisection(t.x, y, K - m);
+  return circuit([...hD, ...rest.h], [...dD, ...rest.d], [...TD, ...rest.T]);
+}
+
+function bisection(x: Float64Array, y: Float64Array, K: number): { h: Float64Array; d: Float64Array; T: Float64Array } {
+  const n = x.length;
+  const mono = isotonic(y);
   const y0 = Math.min(0, mono[0]!);
   const span = mono[n - 1]! - y0;
   // First grid index where the monotone gate exceeds `level` (binary search).
   const cross = (level: number): number => {
     let a = 0, b = n;
     while (a < b) {
-      const m = (a + b) >> 1;
-      if (mono[m]! > level) b = m;
-      else a = m + 1;
+      const mid = (a + b) >> 1;
+      if (mono[mid]! > level) b = mid;
+      else a = mid + 1;
     }
     return a;
   };
@@ -60,7 +88,7 @@ export function bisectionStart(t: GateTable, K: number): Circuit {
     if (k === K || to <= from) return;
     const mid = Math.min(to, Math.max(from, cross(y0 + yhat + dk[k]!)));
     const w = to - from;
-    const edge = mid >= n ? t.x[n - 1]! : mid <= 0 ? t.x[0]! : t.x[mid]!;
+    const edge = mid >= n ? x[n - 1]! : mid <= 0 ? x[0]! : x[mid]!;
     // Unknowns: T_k at index K + k, h_j at index j.
     const idx: number[] = [K + k];
     for (let j = 0; j < k; j++) if (prefix[j] === 1) idx.push(j);
@@ -79,5 +107,5 @@ export function bisectionStart(t: GateTable, K: number): Circuit {
   const sol = solveLinear(A, rhs, P);
   const h = sol.slice(0, K);
   h[K - 1] = dk[K - 1]!;
-  return circuit(h, dk, sol.slice(K));
+  return { h, d: dk, T: sol.slice(K) };
 }

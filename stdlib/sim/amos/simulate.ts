@@ -109,6 +109,8 @@ function assemble(snn: SpikingNetwork, data: Dataset, gates: readonly GateRun[],
     form,
     latency_steps: latency,
     pipeline_interval_steps: Math.max(...Ks),
+    K_max: Math.max(...Ks),
+    K_min: Math.min(...Ks),
     throughput_images_per_step: 1 / Math.max(...Ks),
     spikes_per_image: perSample(totalSpikes),
     neurons: neurons,
@@ -116,6 +118,8 @@ function assemble(snn: SpikingNetwork, data: Dataset, gates: readonly GateRun[],
     spikes_per_gate: perSample(totalSpikes) / sizes.reduce((a, b) => a + b, 0),
   };
   gates.forEach((g, i) => {
+    info[`K:${g.id}`] = g.K;
+    info[`start:${g.id}`] = g.start;
     info[`spikes_per_gate:${g.id}`] = perSample(spikes[i]!) / sizes[i]!;
     info[`spike_histogram:${g.id}`] = Array.from(hist[i]!, (v) => (n > 0 ? v / (n * sizes[i]!) : 0));
     info[`unit_rate:${g.id}`] = Array.from(unit[i]!, (v) => (n > 0 ? v / (n * sizes[i]!) : 0));
