@@ -440,7 +440,8 @@ export function thresholdReset(membrane: Float32Array, threshold: number, reset:
   need("threshold", "spikes", spikes, membrane.length);
   const n = membrane.length;
   return call((f, K) => {
-    const pm = f.output(membrane, n, true), ps = f.output(spikes, n);
+    // keep: only `count` indices are written; the rest of a staged buffer must come back unchanged.
+    const pm = f.output(membrane, n, true), ps = f.output(spikes, n, true);
     return K.thresholdReset(n, pm, threshold, reset === "subtract" ? 1 : 0, ps);
   });
 }

@@ -100,8 +100,8 @@ export class Kernels {
     return s;
   }
 
-  /** A zeroed block of `bytes`, 64-byte aligned; returns its byte offset. */
-  allocBytes(bytes: number): number {
+  /** A block of `bytes`, 64-byte aligned (zeroed unless `zero` is false); returns its byte offset. */
+  allocBytes(bytes: number, zero = true): number {
     const size = roundUp(Math.max(bytes, 1), ALIGN);
     let i = this.free.findIndex((f) => f[1] >= size);
     if (i < 0) {
@@ -116,7 +116,7 @@ export class Kernels {
       block[1] -= size;
     }
     this.live.set(ptr, size);
-    new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+    if (zero) new Uint8Array(this.memory.buffer, ptr, size).fill(0);
     return ptr;
   }
 
@@ -183,7 +183,7 @@ export class Kernels {
     if (bytes > this.scratchBytes) {
       if (this.scratchPtr) this.freeBytes(this.scratchPtr);
       this.scratchBytes = roundUp(bytes, PAGE);
-      this.scratchPtr = this.allocBytes(this.scratchBytes);
+      this.scratchPtr = this.allocBytes(this.scratchBytes, false);
     }
     return this.scratchPtr;
   }
@@ -205,7 +205,7 @@ export class Frame {
 
   input(arr: View, n: number): number {
     if (this.k.owns(arr)) return arr.byteOffset;
-    const ptr = this.k.allocBytes(n * 4);
+    const ptr = this.k.allocBytes(n * 4, false); // overwritten by the copy
     this.temps.push(ptr);
     viewLike(arr, this.k.memory.buffer, ptr, n).set(arr.subarray(0, n)); // buffer read after the grow
     return ptr;
@@ -214,7 +214,8 @@ export class Frame {
   /** `keep`: the kernel reads the old values too (accumulate, in-place update). */
   output(arr: View, n: number, keep = false): number {
     if (this.k.owns(arr)) return arr.byteOffset;
-    const ptr = keep ? this.input(arr, n) : this.k.allocBytes(n * 4);
+    // Kernels write every output value, so a fresh output block needs no zeroing.
+    const ptr = keep ? this.input(arr, n) : this.k.allocBytes(n * 4, false);
     if (!keep) this.temps.push(ptr);
     this.back.push([arr, ptr, n]);
     return ptr;
