@@ -63,7 +63,16 @@ export async function predict(net: Network, data: Dataset, ctx: RunContext = {},
     await predictOnPool(ctx.pool, net, data, out, { ...options, ...(ctx.signal ? { signal: ctx.signal } : {}), onDone: report });
     return out;
   }
-  predictInto(net, data.images.subarray(0, data.count * sampleSize(data)), data.count, out, 0, { ...options, ...(ctx.signal ? { signal: ctx.signal } : {}), onBatch: report });
+  // In this thread: chunks of ~1,000 images with a turn of the event loop between them, so an
+  // interrupt (the AbortSignal fires from an event) can land.
+  const n = sampleSize(data);
+  const chunk = 1024;
+  for (let s = 0; s < data.count; s += chunk) {
+    const e = Math.min(data.count, s + chunk);
+    predictInto(net, data.images.subarray(s * n, e * n), e - s, out, s, { ...options, ...(ctx.signal ? { signal: ctx.signal } : {}), onBatch: (d) => report(s + d) });
+    if (e < data.count) await new Promise((r) => setImmediate(r));
+  }
+  throwIfAborted(ctx.signal);
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Network } from "../../stdlib/ir/network.ts";
+import { InterruptedError } from "../../stdlib/errors.ts";
 import { slice } from "../../stdlib/data/dataset.ts";
 import { mnist } from "../../stdlib/data/mnist.ts";
 import { synthetic } from "../../stdlib/data/synthetic.ts";
@@ -54,6 +55,19 @@ test("accuracy and confusion matrix count what they should", async () => {
   assert.is(ev.accuracy, correct / 500);
   assert.equal(Array.from(ev.confusion), conf);
   assert.is(ev.data, "mnist.test[0:500]");
+});
+
+test("an evaluation in this thread stops when the signal fires", async () => {
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 30);
+  let done = 0;
+  try {
+    await evaluate(lenet(), mnist("test"), { signal: ac.signal, progress: (p) => (done = p.done) });
+    assert.unreachable("should be interrupted");
+  } catch (e) {
+    assert.instance(e, InterruptedError);
+  }
+  assert.ok(done < 10000, `stopped after ${done} images`);
 });
 
 test("recorded activations and their ranges match a brute-force computation", () => {
