@@ -4,6 +4,7 @@
 // and wall time would count other engineers' jobs as ours.
 import * as ops from "../stdlib/tensor/ops.ts";
 import { conv2dGeometry, type Conv2dGeometry } from "../stdlib/tensor/geometry.ts";
+import { createPool } from "../stdlib/tensor/pool.ts";
 
 function fill(a: Float32Array, seed: number): Float32Array {
   let s = seed >>> 0;
@@ -139,8 +140,26 @@ function scatterFigures(out: Record<string, number>): void {
   out.threshold_sweep_gneurons_per_s = round(n / Math.max(sweep - reload, 1e-9) / 1e9);
 }
 
+/** Wall-clock costs of the pool itself: start-up once, then per map call (workers are reused). */
+async function poolFigures(out: Record<string, number>): Promise<void> {
+  const task = { module: new URL("../test/tensor/fixtures/pool-tasks.ts", import.meta.url), fn: "whoami", items: 2, shared: null, chunk: 1 };
+  const t0 = performance.now();
+  const pool = createPool(2);
+  await pool.map(task);
+  out.pool_start_and_first_map_ms = round(performance.now() - t0, 0);
+  let best = Infinity;
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    await pool.map(task);
+    best = Math.min(best, performance.now() - t);
+  }
+  out.pool_map_call_overhead_ms = round(best, 2);
+  await pool.close();
+}
+
 export default async (): Promise<Record<string, number>> => {
   const out: Record<string, number> = {};
+  await poolFigures(out);
   gemmFigures(out);
   convFigures(out);
   scatterFigures(out);

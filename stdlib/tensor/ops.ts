@@ -5,8 +5,9 @@
 // Speed notes for callers:
 // - Arrays from `allocF32` / `allocI32` live in this thread's WASM memory and are used in
 //   place; any other Float32Array is copied in (and outputs copied out) on each call. Measured
-//   (bench/tensor.bench.ts): GEMM 512³ 26 GFLOP/s in place vs 23 staged, but a dense scatter of
-//   78 spikes × 300 drops from 12 to 6 G synaptic ops/s staged. So: keep membranes and spike
+//   (bench/tensor.bench.ts): for a 512³ GEMM staging is lost in the run-to-run noise (23–26
+//   GFLOP/s either way), but a dense scatter of 78 spikes × 300 drops from 12–13 to 6–8 G
+//   synaptic ops/s when its membrane and spike list are staged. So: keep membranes and spike
 //   buffers in allocF32/allocI32 arrays, weights in prepare*Scatter objects; for GEMM/conv,
 //   plain arrays are fine. Kernel memory grows to the largest working set and never shrinks.
 // - Every function checks array lengths and throws SpikelabError('shape') rather than write
