@@ -290,7 +290,11 @@ class Pool implements WorkerPool {
       const finished = new Promise<void>((resolve) => (call.settle = resolve));
       this.current = call;
       const begin: ToWorker = { type: "begin", call: call.id, module: moduleHref(task.module), fn: task.fn, shared: task.shared, control: control.buffer as SharedArrayBuffer };
-      for (const s of this.slots) s.worker.postMessage(begin);
+      try {
+        for (const s of this.slots) s.worker.postMessage(begin);
+      } catch (e) {
+        throw new SpikelabError("type", `pool task: its shared data cannot be sent to workers (${(e as Error).message})`, { hint: "share plain data: numbers, strings, arrays, objects, typed arrays (on SharedArrayBuffer to avoid copies); no functions or class instances with methods" });
+      }
       let reported = -1;
       const report = (): void => {
         const fromChunks = call.results.reduce((a, r) => a + (r.end - r.start), 0);

@@ -108,6 +108,10 @@ test("a task's SpikelabError comes back with its code, message and hint; a missi
       assert.match((e as Error).message, /exports no function 'nope'/);
     },
   );
+  await pool.map({ module: tasks, fn: "boom", items: 2, shared: { at: 0, f: () => 1 } }).then(
+    () => assert.unreachable(),
+    (e) => assert.match((e as Error).message, /shared data cannot be sent to workers/),
+  );
   const ok = await pool.map<{ at: number }, number>({ module: tasks, fn: "boom", items: 20, shared: { at: -1 }, chunk: 10 });
   assert.equal(ok.map((c) => c.value), [10, 10]);
 });
