@@ -59,9 +59,11 @@ export function animate(base: Figure, frames: readonly AnimationFrame[], o: Anim
   const b = Math.max(margin.b ?? 80, 140);
   if (typeof layout.height === "number") layout.height += b - (margin.b ?? 80);
   layout.margin = { ...margin, b };
+  // The buttons sit left of the slider inside the plot's width, so neither renderer has to
+  // push the left margin for them.
   layout.sliders = [{
     active,
-    x: o.play === false ? 0 : 0.12, len: o.play === false ? 1 : 0.88, xanchor: "left",
+    x: o.play === false ? 0 : 0.3, len: o.play === false ? 1 : 0.7, xanchor: "left",
     y: 0, yanchor: "top", pad: { t: 60, b: 10 },
     currentvalue: { visible: true, prefix: o.prefix ?? "", xanchor: "left" },
     steps: frames.map((f) => ({ label: f.label ?? f.name, method: "animate", args: [[f.name], frameArgs(duration)] })),
@@ -69,7 +71,7 @@ export function animate(base: Figure, frames: readonly AnimationFrame[], o: Anim
   if (o.play !== false) {
     layout.updatemenus = [{
       type: "buttons", direction: "left", showactive: false,
-      x: 0.1, xanchor: "right", y: 0, yanchor: "top", pad: { t: 82, r: 10 },
+      x: 0, xanchor: "left", y: 0, yanchor: "top", pad: { t: 74 },
       buttons: [
         { label: "\u25b6 Play", method: "animate", args: [null, { ...frameArgs(duration), fromcurrent: true }] },
         { label: "\u275a\u275a Pause", method: "animate", args: [[null], { mode: "immediate", frame: { duration: 0, redraw: false }, transition: { duration: 0 } }] },

@@ -115,7 +115,8 @@ export function legendModel(prepared: readonly Prepared[], layout: Rec, font: Fo
     title: titleText(lg.title),
     itemH: Math.round(lfont.size + 7),
     bgcolor: str(lg, "bgcolor", str(layout, "paper_bgcolor", "#fff")),
-    itemW: items.map((p) => 40 + textWidth(p.name, lfont.size) + 10),
+    // Plotly: a 40 px symbol column, the text, a 5 px gap, rounded up.
+    itemW: items.map((p) => Math.ceil(40 + textWidth(p.name, lfont.size) + 5)),
   };
 }
 
@@ -412,7 +413,8 @@ export function sliders(layout: Rec, plot: Area, font: Font): StaticControl[] {
     const w = len * plot.width - num(pad, "l", 0) - num(pad, "r", 0);
     const cv = rec(s, "currentvalue");
     const showCv = cv.visible !== false;
-    const h = (showCv ? 22 : 0) + 46;
+    // Plotly's slider: a 24 px current-value line, 46 px of rail, ticks and labels.
+    const h = (showCv ? 24 : 0) + 46;
     const x0 = anchored(paperX(plot, num(s, "x", 0)), len * plot.width, str(s, "xanchor", "left")) + num(pad, "l", 0);
     const y0 = anchored(paperY(plot, num(s, "y", 0)), h, str(s, "yanchor", "top")) + num(pad, "t", 20);
     const active = Math.max(0, Math.min(steps.length - 1, num(s, "active", 0)));
@@ -421,8 +423,8 @@ export function sliders(layout: Rec, plot: Area, font: Font): StaticControl[] {
     let y = y0;
     if (showCv) {
       const text = str(cv, "prefix", "") + label(active) + str(cv, "suffix", "");
-      svg += textElement(x0, y + 14, text, { size: num(rec(cv, "font"), "size", font.size + 2), cls: "slider-current-value" });
-      y += 22;
+      svg += textElement(x0, y + 15, text, { size: num(rec(cv, "font"), "size", font.size), cls: "slider-current-value" });
+      y += 24;
     }
     const railY = y + 8;
     const xAt = (i: number): number => x0 + 8 + (steps.length === 1 ? 0 : (i / (steps.length - 1)) * (w - 16));
@@ -439,7 +441,8 @@ export function sliders(layout: Rec, plot: Area, font: Font): StaticControl[] {
     }
     svg += `<rect class="slider-grip" x="${px(xAt(active) - 10)}" y="${px(railY - 9)}" width="20" height="18" rx="3" fill="#f6f6f6" stroke="#bec8d9"/>`;
     svg += "</g>";
-    out.push({ box: { x0, y0, x1: x0 + w, y1: y0 + h }, svg });
+    // The box Plotly reserves margin for includes the bottom pad.
+    out.push({ box: { x0, y0, x1: x0 + w, y1: y0 + h + num(pad, "b", 0) }, svg });
   }
   return out;
 }
@@ -456,8 +459,9 @@ export function buttons(layout: Rec, plot: Area, font: Font): StaticControl[] {
     const horizontal = ["left", "right"].includes(str(m, "direction", "down"));
     const shown = dropdown ? [btns[Math.max(0, Math.min(btns.length - 1, num(m, "active", 0)))]!] : btns;
     const labels = shown.map((b) => str(b, "label", "") + (dropdown ? " \u25be" : ""));
-    const widths = labels.map((l) => textWidth(l, font.size) + 16);
-    const bh = font.size + 10;
+    // Plotly's button: the label plus 12 px each side, 1.3 em + 17 px high (33 px at 12 px).
+    const widths = labels.map((l) => textWidth(l, font.size) + 24);
+    const bh = Math.round(font.size * 1.3 + 17.4);
     const w = horizontal ? widths.reduce((a, b) => a + b, 0) : Math.max(...widths);
     const h = horizontal ? bh : bh * shown.length;
     const pad = rec(m, "pad");

@@ -153,7 +153,8 @@ export function membraneFigure(traces: readonly MembraneTrace[], o: MembraneOpti
   });
   const layout: Record<string, unknown> = {
     height: 360,
-    margin: { l: 70, r: 20, t: o.title ? 50 : 20, b: 50 },
+    // A horizontal legend above the plot needs its own band under the title.
+    margin: { l: 70, r: 20, t: (o.title ? 50 : 20) + (traces.length > 1 ? 30 : 0), b: 50 },
     xaxis: { title: { text: o.timeLabel ?? "time step" } },
     yaxis: { title: { text: "membrane potential" } },
     shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, yref: "y", y0: o.threshold, y1: o.threshold, line: { color: "#d62728", width: 1.5, dash: "dash" } }],

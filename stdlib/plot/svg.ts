@@ -54,11 +54,13 @@ export function figureSvg(fig: Figure, opts: SvgOptions = {}): string {
     const cb = colorBarModel(prepared, plot, font);
     if (cb) boxes.push(colorBarBox(cb, plot));
     for (const c of [...sliders(layout, plot, font), ...buttons(layout, plot, font)]) boxes.push(c.box);
+    // Plotly keeps pushed elements min(12 px, smallest margin) from the paper's edge.
+    const pad = Math.max(0, Math.min(12, base.l, base.r, base.t, base.b));
     for (const b of boxes) {
-      if (b.x1 > W - 2) m.r += b.x1 - (W - 2);
-      if (b.x0 < 2) m.l += 2 - b.x0;
-      if (b.y1 > H - 2) m.b += b.y1 - (H - 2);
-      if (b.y0 < 2) m.t += 2 - b.y0;
+      if (b.x1 > W - pad) m.r += b.x1 - (W - pad);
+      if (b.x0 < pad) m.l += pad - b.x0;
+      if (b.y1 > H - pad) m.b += b.y1 - (H - pad);
+      if (b.y0 < pad) m.t += pad - b.y0;
     }
   }
   const plot = areaOf(W, H, m);
@@ -130,7 +132,8 @@ function annotationExtents(anns: readonly Rec[], axes: ReadonlyMap<string, Axis>
     const text = str(a, "text", "");
     const size = num(rec(a, "font"), "size", font.size);
     const nLines = text.split(/<br\s*\/?>/i).length;
-    const w = Math.max(...text.split(/<br\s*\/?>/i).map((l) => textWidth(l, size))) + 6, h = nLines * size * 1.3 + 6;
+    // Plotly measures the text box with a 1 px border pad and 1 px border: 2.4 px around 1.3 em lines.
+    const w = Math.max(...text.split(/<br\s*\/?>/i).map((l) => textWidth(l, size))) + 2.4, h = nLines * size * 1.3 + 2.4;
     const arrow = a.showarrow !== false;
     const ax = arrow ? num(a, "ax", -10) : 0, ay = arrow ? num(a, "ay", -30) : 0;
     for (const letter of ["x", "y"] as const) {
@@ -139,9 +142,13 @@ function annotationExtents(anns: readonly Rec[], axes: ReadonlyMap<string, Axis>
       const u = axis.type === "log" ? toNum(a[letter]) : toAxisUnits(axis, a[letter]);
       if (!Number.isFinite(u)) continue;
       // Pixel offsets grow rightwards and downwards; a y axis grows upwards.
+      // Without an arrow the anchor decides which side of the point the text occupies.
+      const xa = arrow ? "center" : str(a, "xanchor", "auto"), ya = arrow ? "middle" : str(a, "yanchor", "auto");
+      const left = xa === "left" ? 0 : xa === "right" ? w : w / 2;
+      const below = ya === "bottom" ? 0 : ya === "top" ? h : h / 2;
       const extent: Extent = letter === "x"
-        ? { lo: u, hi: u, padLoPx: Math.max(0, w / 2 - ax), padHiPx: Math.max(0, w / 2 + ax) }
-        : { lo: u, hi: u, padLoPx: Math.max(0, h / 2 + ay), padHiPx: Math.max(0, h / 2 - ay) };
+        ? { lo: u, hi: u, padLoPx: Math.max(0, left - ax), padHiPx: Math.max(0, w - left + ax) }
+        : { lo: u, hi: u, padLoPx: Math.max(0, below + ay), padHiPx: Math.max(0, h - below - ay) };
       out.push({ axis: axis.id, extent });
     }
   }
@@ -192,13 +199,15 @@ function drawSubplotBack(xa: Axis, ya: Axis, layout: Rec, prepared: readonly Pre
     return d ? `<path class="${a.letter}grid" d="${d}" fill="none" ${strokeAttrs(str(a.layout, "gridcolor", "#eee"), num(a.layout, "gridwidth", 1))}/>` : "";
   };
   out += `<g class="gridlayer">${grid(xa, true)}${grid(ya, false)}</g>`;
-  // Plotly skips a zero line at the very edge unless bars or fills meet it there.
+  // Plotly skips a zero line at the very edge only where the other axis draws its own line
+  // there (showline) and no bars or fills meet it.
   const filled = prepared.some((p) => p.xa === xa && p.ya === ya && (p.kind === "bar" || str(p.trace, "fill", "none") !== "none"));
   const zero = (a: Axis, vertical: boolean): string => {
     if (!showZeroLine(a) || !inside(a, 0)) return "";
     const p = toPx(a, 0);
     const atEdge = Math.abs(p - a.p0) < 1 || Math.abs(p - a.p1) < 1;
-    if (atEdge && !filled) return "";
+    const counter = vertical ? ya : xa;
+    if (atEdge && bool(counter.layout, "showline", false) && !filled) return "";
     const d = vertical ? `M${px(p)},${px(r.y0)}V${px(r.y1)}` : `M${px(r.x0)},${px(p)}H${px(r.x1)}`;
     return `<path class="${a.letter}zl zl" d="${d}" ${strokeAttrs(str(a.layout, "zerolinecolor", "#444"), num(a.layout, "zerolinewidth", 1))}/>`;
   };
