@@ -63,6 +63,12 @@ const res = dyadic([
   pool("maxpool", "mp", 3, "r2", 2, 1), pool("avgpool", "ap", 2, "mp", 1), { id: "fl", op: { kind: "flatten" }, inputs: ["ap"] }, dense("out", 4, "fl"),
 ], 3);
 
+// Convs with ≥ 8 output channels run on [H][W][C] membranes in the WASM loop (12: a SIMD tail; stride and padding).
+const wide = dyadic([
+  inp([2, 8, 8]), conv("c1", 8, 3, "input", 1), relu("r1", "c1"), conv("c2", 12, 3, "r1", 1, 2), relu("r2", "c2"),
+  conv("c3", 8, 2, "r2"), relu("r3", "c3"), { id: "fl", op: { kind: "flatten" }, inputs: ["r3"] }, dense("out", 3, "fl"),
+], 4);
+
 function inputs(n: number, len: number, seed: number): Float32Array[] {
   const r = rng(seed);
   return Array.from({ length: n }, () => Float32Array.from({ length: len }, () => Math.floor(r() * 17) / 16));
@@ -126,6 +132,8 @@ const cases: [string, Network, Record<string, ParamValue>][] = [
   ["CNN, avg pool folded, reset to zero, spikes", cnn, { avgpool: "fold", reset: "zero", output: "spikes" }],
   ["CNN, Poisson input at half rate", cnn, { input: "poisson", max_rate: 512 }],
   ["residual add, strided padded pools", res, { output: "spikes" }],
+  ["wide convs ([H][W][C] membranes in the WASM loop)", wide, { output: "spikes" }],
+  ["wide convs, Poisson input, reset to zero", wide, { input: "poisson", max_rate: 1024, reset: "zero" }],
 ];
 for (const [name, net, o] of cases) {
   test(`${name}: spike trains, predictions and op counts identical`, async () => {

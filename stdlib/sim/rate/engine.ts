@@ -1,11 +1,11 @@
 // The event-driven time loop of the rate simulator, one sample at a time: each step, each
-// population (in topological order) decays, takes its bias (or analog constant current), gets
-// only this step's spikes scattered in by the WASM kernels, and is swept once for threshold and
-// reset. It fills the sinks it is given; choosing, merging and reporting them is simulate.ts's.
+// population (in topological order) decays, gets only this step's spikes scattered in by the WASM
+// kernels, takes its bias (or analog constant current) and is swept once for threshold and reset.
+// It fills the sinks it is given; choosing, merging and reporting them is simulate.ts's.
 //
-// Float order (float32 throughout, membranes in threshold units): V ← V·decay; V += bias·dt (or
-// the analog constant W·x + bias·dt, summed once per sample); then, per incoming projection in
-// network order, the weights of each spike in increasing source index; then V ≥ 1 spikes.
+// Float order (float32 throughout, membranes in threshold units): V ← V·decay; then, per incoming
+// projection in network order, the weights of each spike in increasing source index; then
+// V += bias·dt (or the analog constant W·x + bias·dt, summed once per sample); then V ≥ 1 spikes.
 
 import { SpikelabError } from "../../errors.ts";
 import * as ops from "../../tensor/ops.ts";
@@ -72,9 +72,6 @@ export function runSample(plan: Plan, image: Float32Array, sample: number, steps
       else if (p.kind === "relay") relayStep(p, t);
       else {
         if (p.decay !== 1) scale(p.V, p.decay);
-        const c = plan.constant[k];
-        if (c !== undefined) ops.axpy(1, c, p.V);
-        else if (p.biasStep !== undefined) ops.axpy(1, p.biasStep, p.V);
         for (const pr of p.incoming) {
           if (plan.analog && pr.from === 0) continue;
           const src = pops[pr.from]!;
@@ -82,6 +79,9 @@ export function runSample(plan: Plan, image: Float32Array, sample: number, steps
           scatter(pr, src, p);
           countOps(pr, src, t);
         }
+        const c = plan.constant[k];
+        if (c !== undefined) ops.axpy(1, c, p.V);
+        else if (p.biasStep !== undefined) ops.axpy(1, p.biasStep, p.V);
         const tr = tracesByPop.get(k);
         if (tr !== undefined) for (const x of tr) x.values[t] = p.V[x.neuron]! * theta;
         p.count = p.kind === "if" ? ops.thresholdReset(p.V, 1, p.reset, p.spikes) : 0;

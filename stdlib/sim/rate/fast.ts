@@ -48,6 +48,19 @@ export function fastRunner(plan: Plan): FastRunner | undefined {
     return new Float64Array(a.buffer, a.byteOffset, n);
   };
   const { pops, projs } = plan;
+  // Populations fed only by ordinary convs with many output channels keep their membrane as
+  // [H][W][C]: a footprint position is then one contiguous run over the channels (SIMD), while the
+  // sweep still hands on [C][H][W] spike indices in increasing order (same numbers, same order).
+  const hwc = pops.map((p, k) => {
+    if (k === 0 || p.kind !== "if" || k === pops.length - 1 || p.incoming.length === 0) return 0;
+    const c = plan.snn.populations[k]!.shape[0]!;
+    const ok = p.incoming.every((pr) => pr.kind === "conv" && pr.conv!.g.groups === 1 && !(plan.analog && pr.from === 0));
+    return ok && plan.snn.populations[k]!.shape.length === 3 && c >= 8 ? c : 0;
+  });
+  const toHwc = (chw: Float32Array, c: number, out: Float32Array): void => {
+    const hw = chw.length / c;
+    for (let ch = 0; ch < c; ch++) for (let i = 0; i < hw; i++) out[i * c + ch] = chw[ch * hw + i]!;
+  };
   const popRec = i32(pops.length * POP_WORDS);
   const projRec = i32(projs.length * PROJ_WORDS);
   const decays = f64(pops.length);
@@ -55,6 +68,7 @@ export function fastRunner(plan: Plan): FastRunner | undefined {
   // Incoming projections must be contiguous per population, in network order.
   const order = pops.flatMap((p) => p.incoming.map((pr) => pr.index));
   const slot = new Map(order.map((j, s) => [j, s]));
+  const targetOf = (j: number): number => pops.findIndex((p) => p.incoming.some((x) => x.index === j));
   projs.forEach((pr) => {
     const s = slot.get(pr.index);
     if (s === undefined) return;
@@ -68,6 +82,36 @@ export function fastRunner(plan: Plan): FastRunner | undefined {
     if (pr.kind === "dense") {
       projRec[r + 4] = pr.dense!.rows.byteOffset;
       projRec[r + 5] = pr.dense!.outF;
+    } else if (pr.kind === "conv" && hwc[targetOf(pr.index)]! > 0) {
+      const g = pr.conv!.g;
+      // taps [inC][kH][kW][outC] from w [outC][inC][kH][kW]
+      const taps = f32(g.outC * g.inC * g.kH * g.kW);
+      const w = pr.conv!.w;
+      for (let o = 0; o < g.outC; o++) for (let c = 0; c < g.inC; c++) for (let y = 0; y < g.kH; y++) for (let x = 0; x < g.kW; x++) {
+        taps[((c * g.kH + y) * g.kW + x) * g.outC + o] = w[((o * g.inC + c) * g.kH + y) * g.kW + x]!;
+      }
+      projRec[r + 0] = 4;
+      projRec[r + 4] = taps.byteOffset;
+      [g.inC, g.inH, g.inW, g.outC, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.groups, g.outH, g.outW].forEach((v, i) => (projRec[r + 5 + i] = v));
+    } else if (pr.kind === "conv" && plan.snn.projections[pr.index]!.geometry.kind === "avgpool" && !(plan.analog && pr.from === 0)) {
+      // Same gate-geometry record as max-pool: c, ih, iw, oh, ow, kh, kw, sh, sw, ph, pw.
+      const g = pr.conv!.g;
+      if (g.kH <= g.strideH && g.kW <= g.strideW) {
+        // Each input in at most one window: a lookup table replaces the index arithmetic.
+        const table = i32(g.inC * g.inH * g.inW).fill(-1);
+        for (let c = 0; c < g.inC; c++) for (let oy = 0; oy < g.outH; oy++) for (let ox = 0; ox < g.outW; ox++) {
+          for (let a = 0; a < g.kH; a++) for (let b = 0; b < g.kW; b++) {
+            const y = oy * g.strideH - g.padH + a, x = ox * g.strideW - g.padW + b;
+            if (y >= 0 && y < g.inH && x >= 0 && x < g.inW) table[(c * g.inH + y) * g.inW + x] = (c * g.outH + oy) * g.outW + ox;
+          }
+        }
+        projRec[r + 0] = 6;
+        projRec[r + 4] = table.byteOffset;
+        new Float32Array(projRec.buffer, projRec.byteOffset + (r + 5) * 4, 1)[0] = 1 / (g.kH * g.kW);
+      } else {
+        projRec[r + 0] = 5;
+        [g.inC, g.inH, g.inW, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW].forEach((v, i) => (projRec[r + 5 + i] = v));
+      }
     } else if (pr.kind === "conv") {
       const g = pr.conv!.g;
       projRec[r + 4] = pr.conv!.taps.byteOffset;
@@ -88,7 +132,15 @@ export function fastRunner(plan: Plan): FastRunner | undefined {
     popRec[r + 2] = p.reset === "subtract" ? 1 : 0;
     popRec[r + 3] = p.V.byteOffset;
     popRec[r + 4] = p.spikes.byteOffset;
-    popRec[r + 6] = p.biasStep?.byteOffset ?? 0;
+    let bias = p.biasStep;
+    if (bias !== undefined && hwc[k]! > 0) {
+      const b = f32(p.n);
+      toHwc(bias, hwc[k]!, b);
+      bias = b;
+    }
+    popRec[r + 6] = bias?.byteOffset ?? 0;
+    popRec[r + 12] = hwc[k]!;
+    popRec[r + 13] = hwc[k]! > 0 ? i32(p.n + hwc[k]!).byteOffset : 0;
     popRec[r + 7] = plan.constant[k]?.byteOffset ?? 0;
     popRec[r + 8] = cum[k]?.byteOffset ?? 0;
     popRec[r + 10] = first;

@@ -5,7 +5,7 @@
 // synaptic operations, spikes and the prediction. One call per sample instead of ~20 per step.
 // Exported names start with `rate` (one namespace with the other kernel files).
 
-import { scatterConv, scatterDense, thresholdReset } from "./spikes";
+import { scatterConv, scatterDense } from "./spikes";
 
 // Population record, i32 fields (POP_WORDS per population).
 const POP_WORDS = 16;
@@ -21,10 +21,12 @@ const P_CUM = 8; // cumulative spike counts (i32) for gated max-pools reading th
 const P_NEURON = 9; // this sample's spikes per neuron (i32), or 0
 const P_FIRST = 10; // first incoming projection
 const P_NPROJ = 11;
+const P_HWC = 12; // channels C when the membrane is laid out [H][W][C] (0: the usual [C][H][W])
+const P_SCRATCH = 13; // HWC populations: i32 scratch of n + C values for the sweep's reordering
 
 // Projection record, i32 fields (PROJ_WORDS per projection).
 const PROJ_WORDS = 24;
-const J_KIND = 0; // 0 dense, 1 conv, 2 identity, 3 gate
+const J_KIND = 0; // 0 dense, 1 conv, 2 identity, 3 gate, 4 conv into an HWC membrane, 5 average pool, 6 non-overlapping average pool (lookup table)
 const J_FROM = 1;
 const J_FANOUT = 2; // f32 per source neuron
 const J_SKIP = 3; // 1: from the analog input (folded into the constant current)
@@ -126,6 +128,171 @@ function gateStep(pop: usize, proj: usize, src: usize): i32 {
   return k;
 }
 
+/**
+ * Conv event scatter into a membrane laid out [outH][outW][outC] (taps [inC][kH][kW][outC],
+ * groups 1): each footprint position adds one contiguous run of outC weights, so LeNet's 16
+ * output channels are four SIMD adds. Each membrane value still gets its contributions in spike
+ * order, so the sums equal scatterConv's on the [C][H][W] layout bit for bit.
+ */
+export function rateScatterConvHwc(inC: i32, inH: i32, inW: i32, outC: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, outH: i32, outW: i32, taps: usize, spikes: usize, count: i32, membrane: usize): void {
+  const plane = inH * inW;
+  const oc4 = outC & ~3;
+  const runB = <usize>outC << 2;
+  for (let e = 0; e < count; e++) {
+    const s = load<i32>(spikes + (<usize>e << 2));
+    const c = s / plane, rem = s - c * plane;
+    const iy = rem / inW, ix = rem - iy * inW;
+    const tc = taps + <usize>(c * kH * kW) * runB;
+    if (sH == 1 && sW == 1) {
+      // Row ky lands on oy = iy + pH − ky, column kx on ox = ix + pW − kx: clip both ranges once.
+      const kyLo = max(0, iy + pH - (outH - 1)), kyHi = min(kH, iy + pH + 1);
+      const kxLo = max(0, ix + pW - (outW - 1)), kxHi = min(kW, ix + pW + 1);
+      for (let ky = kyLo; ky < kyHi; ky++) {
+        let m = membrane + <usize>((iy + pH - ky) * outW + ix + pW - kxLo) * runB;
+        let t = tc + <usize>(ky * kW + kxLo) * runB;
+        for (let kx = kxLo; kx < kxHi; kx++) {
+          let o = 0;
+          for (; o < oc4; o += 4) {
+            const q = <usize>o << 2;
+            v128.store(m + q, f32x4.add(v128.load(m + q), v128.load(t + q)));
+          }
+          for (; o < outC; o++) {
+            const q = <usize>o << 2;
+            store<f32>(m + q, load<f32>(m + q) + load<f32>(t + q));
+          }
+          m -= runB;
+          t += runB;
+        }
+      }
+      continue;
+    }
+    for (let ky = 0; ky < kH; ky++) {
+      const ty = iy + pH - ky;
+      if (ty < 0) break;
+      const oy = ty / sH;
+      if (ty - oy * sH != 0 || oy >= outH) continue;
+      for (let kx = 0; kx < kW; kx++) {
+        const tx = ix + pW - kx;
+        if (tx < 0) break;
+        const ox = tx / sW;
+        if (tx - ox * sW != 0 || ox >= outW) continue;
+        const m = membrane + <usize>(oy * outW + ox) * runB;
+        const t = tc + <usize>(ky * kW + kx) * runB;
+        let o = 0;
+        for (; o < oc4; o += 4) {
+          const q = <usize>o << 2;
+          v128.store(m + q, f32x4.add(v128.load(m + q), v128.load(t + q)));
+        }
+        for (; o < outC; o++) {
+          const q = <usize>o << 2;
+          store<f32>(m + q, load<f32>(m + q) + load<f32>(t + q));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Average-pool event scatter: each spike adds 1/(kH·kW) (f32) to every window containing it,
+ * in spike order — the same values and order as scatterConv with depthwise taps of 1/(kH·kW),
+ * without its per-tap divisions for strided windows.
+ */
+export function rateScatterPool(ih: i32, iw: i32, oh: i32, ow: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, spikes: usize, count: i32, membrane: usize): void {
+  const w: f32 = <f32>(1.0 / <f64>(kh * kw));
+  const ihw = ih * iw, ohw = oh * ow;
+  for (let e = 0; e < count; e++) {
+    const j = load<i32>(spikes + (<usize>e << 2));
+    const ch = j / ihw, r = j - ch * ihw;
+    const iy = r / iw, ix = r - iy * iw;
+    let oyLo = iy + ph - kh + 1;
+    oyLo = oyLo <= 0 ? 0 : (oyLo + sh - 1) / sh;
+    const oyHi = min(oh - 1, (iy + ph) / sh);
+    let oxLo = ix + pw - kw + 1;
+    oxLo = oxLo <= 0 ? 0 : (oxLo + sw - 1) / sw;
+    const oxHi = min(ow - 1, (ix + pw) / sw);
+    const base = membrane + (<usize>(ch * ohw) << 2);
+    for (let oy = oyLo; oy <= oyHi; oy++) {
+      for (let ox = oxLo; ox <= oxHi; ox++) {
+        const q = base + (<usize>(oy * ow + ox) << 2);
+        store<f32>(q, load<f32>(q) + w);
+      }
+    }
+  }
+}
+
+/**
+ * V += add (bias or analog constant, if add ≠ 0), then every V ≥ 1 spikes (index appended,
+ * increasing) and is reset by subtracting 1 or to 0: one pass instead of an add pass and a sweep.
+ * Same arithmetic as spikes.ts's thresholdReset after an axpy.
+ */
+function integrateSweep(n: i32, V: usize, add: usize, subtract: i32, spikes: usize): i32 {
+  const one = f32x4.splat(1.0);
+  let count = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p = V + (<usize>i << 2);
+    let v = v128.load(p);
+    if (add != 0) v = f32x4.add(v, v128.load(add + (<usize>i << 2)));
+    const fired = f32x4.ge(v, one);
+    const mask = i32x4.bitmask(fired);
+    v128.store(p, subtract != 0 ? f32x4.sub(v, v128.and(one, fired)) : v128.andnot(v, fired));
+    // Branch-free compaction: at ~5–10 % firing a group of four spikes too often for a
+    // "skip quiet groups" branch to predict well; four stores cost less than the misses.
+    const sp = spikes + (<usize>count << 2);
+    store<i32>(sp, i);
+    let c = mask & 1;
+    store<i32>(sp + (<usize>c << 2), i + 1);
+    c += (mask >> 1) & 1;
+    store<i32>(sp + (<usize>c << 2), i + 2);
+    c += (mask >> 2) & 1;
+    store<i32>(sp + (<usize>c << 2), i + 3);
+    c += (mask >> 3) & 1;
+    count += c;
+  }
+  for (; i < n; i++) {
+    const p = V + (<usize>i << 2);
+    let v = load<f32>(p);
+    if (add != 0) v += load<f32>(add + (<usize>i << 2));
+    if (v >= 1.0) {
+      store<i32>(spikes + (<usize>count << 2), i);
+      count++;
+      v = subtract != 0 ? v - 1.0 : 0;
+    }
+    store<f32>(p, v);
+  }
+  return count;
+}
+
+/** Threshold sweep of an [H][W][C] membrane whose spikes come out as [C][H][W] indices, increasing. */
+function sweepHwc(n: i32, C: i32, V: usize, add: usize, subtract: i32, spikes: usize, scratch: usize): i32 {
+  const k = integrateSweep(n, V, add, subtract, scratch);
+  if (k == 0) return 0;
+  const hw = n / C;
+  // Counting sort by channel keeps each channel's positions in scan order: [C][H][W] ascending.
+  const cnt = scratch + (<usize>n << 2);
+  memory.fill(cnt, 0, <usize>C << 2);
+  for (let i = 0; i < k; i++) {
+    const q = cnt + (<usize>(load<i32>(scratch + (<usize>i << 2)) % C) << 2);
+    store<i32>(q, load<i32>(q) + 1);
+  }
+  let acc = 0;
+  for (let c = 0; c < C; c++) {
+    const q = cnt + (<usize>c << 2);
+    const v = load<i32>(q);
+    store<i32>(q, acc);
+    acc += v;
+  }
+  for (let i = 0; i < k; i++) {
+    const h = load<i32>(scratch + (<usize>i << 2));
+    const pos = h / C, c = h - pos * C;
+    const q = cnt + (<usize>c << 2);
+    const at = load<i32>(q);
+    store<i32>(q, at + 1);
+    store<i32>(spikes + (<usize>at << 2), c * hw + pos);
+  }
+  return k;
+}
+
 function scatter(proj: usize, src: usize, dst: usize): void {
   const kind = pi(proj, J_KIND);
   const sp = <usize>pi(src, P_SPIKES);
@@ -136,6 +303,22 @@ function scatter(proj: usize, src: usize, dst: usize): void {
   } else if (kind == 1) {
     const g = proj + (<usize>J_B << 2);
     scatterConv(load<i32>(g), load<i32>(g, 4), load<i32>(g, 8), load<i32>(g, 12), load<i32>(g, 16), load<i32>(g, 20), load<i32>(g, 24), load<i32>(g, 28), load<i32>(g, 32), load<i32>(g, 36), load<i32>(g, 40), load<i32>(g, 44), load<i32>(g, 48), <usize>pi(proj, J_A), sp, n, V);
+  } else if (kind == 6) {
+    // Non-overlapping average pool: each input lies in at most one window (table[j], −1: none).
+    const table = <usize>pi(proj, J_A);
+    const w = load<f32>(proj + (<usize>J_B << 2));
+    for (let e = 0; e < n; e++) {
+      const o = load<i32>(table + (<usize>load<i32>(sp + (<usize>e << 2)) << 2));
+      if (o < 0) continue;
+      const q = V + (<usize>o << 2);
+      store<f32>(q, load<f32>(q) + w);
+    }
+  } else if (kind == 5) {
+    const g = proj + (<usize>J_B << 2);
+    rateScatterPool(load<i32>(g, 4), load<i32>(g, 8), load<i32>(g, 12), load<i32>(g, 16), load<i32>(g, 20), load<i32>(g, 24), load<i32>(g, 28), load<i32>(g, 32), load<i32>(g, 36), load<i32>(g, 40), sp, n, V);
+  } else if (kind == 4) {
+    const g = proj + (<usize>J_B << 2);
+    rateScatterConvHwc(load<i32>(g), load<i32>(g, 4), load<i32>(g, 8), load<i32>(g, 12), load<i32>(g, 16), load<i32>(g, 20), load<i32>(g, 24), load<i32>(g, 28), load<i32>(g, 32), load<i32>(g, 36), load<i32>(g, 44), load<i32>(g, 48), <usize>pi(proj, J_A), sp, n, V);
   } else {
     const off = pi(proj, J_A);
     for (let i = 0; i < n; i++) {
@@ -218,9 +401,20 @@ export function rateRunSample(pops: usize, nPops: i32, projs: usize, decays: usi
         const V = <usize>pi(p, P_V);
         const decay = load<f64>(decays + (<usize>k << 3));
         if (decay != 1.0) for (let i = 0; i < n; i++) store<f32>(V + (<usize>i << 2), <f32>(<f64>load<f32>(V + (<usize>i << 2)) * decay));
+        for (let j = first; j < first + np; j++) {
+          const proj = projs + <usize>(j * PROJ_WORDS * 4);
+          if (pi(proj, J_SKIP) != 0) continue;
+          const src = pops + <usize>(pi(proj, J_FROM) * POP_WORDS * 4);
+          if (pi(src, P_COUNT) == 0) continue;
+          scatter(proj, src, p);
+          countOps(proj, src, ops + (<usize>(j * steps + t) << 3));
+        }
         let add = <usize>pi(p, P_CONST);
         if (add == 0) add = <usize>pi(p, P_BIAS);
-        if (add != 0) {
+        if (kind == 1) {
+          const C = pi(p, P_HWC);
+          count = C > 0 ? sweepHwc(n, C, V, add, pi(p, P_SUBTRACT), <usize>pi(p, P_SPIKES), <usize>pi(p, P_SCRATCH)) : integrateSweep(n, V, add, pi(p, P_SUBTRACT), <usize>pi(p, P_SPIKES));
+        } else if (add != 0) {
           let i = 0;
           for (; i + 4 <= n; i += 4) {
             const q = <usize>i << 2;
@@ -231,15 +425,6 @@ export function rateRunSample(pops: usize, nPops: i32, projs: usize, decays: usi
             store<f32>(V + q, load<f32>(V + q) + load<f32>(add + q));
           }
         }
-        for (let j = first; j < first + np; j++) {
-          const proj = projs + <usize>(j * PROJ_WORDS * 4);
-          if (pi(proj, J_SKIP) != 0) continue;
-          const src = pops + <usize>(pi(proj, J_FROM) * POP_WORDS * 4);
-          if (pi(src, P_COUNT) == 0) continue;
-          scatter(proj, src, p);
-          countOps(proj, src, ops + (<usize>(j * steps + t) << 3));
-        }
-        if (kind == 1) count = thresholdReset(n, V, 1.0, pi(p, P_SUBTRACT), <usize>pi(p, P_SPIKES));
       }
       store<i32>(p + (<usize>P_COUNT << 2), count);
       if (count > 0) {
