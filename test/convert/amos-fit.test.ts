@@ -19,7 +19,7 @@ import { SpikelabError } from "../../stdlib/errors.ts";
 const quick = (K: number, range: readonly [number, number], restarts = 4): FitSettings => ({ K, range, points: 100000, restarts, iterations: 1000, lr: 0.3, seed: 1 });
 
 test("sigmoid, K = 12 on [-10, 10]: MSE below the paper's 1e-4 on a 100,000-point grid", async () => {
-  const r = await fitCircuit(gate({ kind: "sigmoid" }), quick(12, [-10, 10]));
+  const r = await fitCircuit(gate({ kind: "sigmoid" }), quick(12, [-10, 10], 2));
   assert.ok(r.mse <= 1e-4, `mse ${r.mse}`);
   assert.ok(r.maxError < 0.05, `max error ${r.maxError}`);
   // The reported error is the circuit's own, measured independently here.

@@ -28,7 +28,7 @@ export interface FitSettings {
 }
 
 /** Bump when the procedure changes, so cached fits from an older procedure are not reused. */
-export const FIT_VERSION = 2;
+export const FIT_VERSION = 3;
 
 export interface FitResult {
   readonly gate: string;

@@ -15,7 +15,7 @@ export const amosSchema: FamilySchema = {
     { name: "calib_data", type: { kind: "data" }, default: null, doc: "Training slice whose activations set α and the fitting ranges; default: the first 10,000 training samples of the network's dataset." },
     { name: "fit_range", type: { kind: "range", dimension: "none" }, default: null, doc: "Input range for fitting non-ReLU gates; default: the range seen in the layer's recorded inputs." },
     { name: "fit_points", type: { kind: "number", dimension: "none", min: 10, integer: true }, default: 100000, doc: "Grid points the fit's squared error is measured on (the authors used 100,000)." },
-    { name: "fit_restarts", type: { kind: "number", dimension: "none", min: 1, integer: true }, default: 16, doc: "Restarts of the fit (a structured start, then alternately pseudo-derivative descent from it and from random starts); the best is kept." },
+    { name: "fit_restarts", type: { kind: "number", dimension: "none", min: 1, integer: true }, default: 8, doc: "Restarts of the fit (a structured start, then alternately pseudo-derivative descent from it and from random starts); the best is kept." },
     { name: "fit_iterations", type: { kind: "number", dimension: "none", min: 1, integer: true }, default: 2000, doc: "Pseudo-derivative Adam steps per restart." },
     { name: "fit_lr", type: { kind: "number", dimension: "none", min: 0, exclusiveMin: true }, default: 0.3, doc: "Adam step size of the fit; each restart draws its own from [lr/2, 2·lr] (the authors drew theirs from [0.09, 0.5])." },
     { name: "gate", type: { kind: "expr", variable: "x" }, default: null, doc: "A user gate f(x) written as an expression in x (e.g. `x * tanh(x)`), fitted in place of the network's smooth activations." },

@@ -30,34 +30,100 @@ export interface Staircase {
   readonly edges: Edge[];
 }
 
-/** The steps of `c` over (lo, hi], left to right. Unit k fires for x > T_k + Σ_{j<k} h_j z_j. */
+/**
+ * The steps of a circuit in flat, reusable arrays (the polish enumerates them thousands of times,
+ * so nothing is allocated per step). Step s covers (lo[s], hi[s]]; edge e, between steps e and
+ * e + 1, is where unit edgeUnit[e] starts firing; its earlier pattern is step e's.
+ */
+export class StepBuffer {
+  count = 0;
+  lo = new Float64Array(64);
+  hi = new Float64Array(64);
+  y = new Float64Array(64);
+  pattern = new Uint8Array(64);
+  edgeX = new Float64Array(64);
+  edgeUnit = new Int32Array(64);
+  K = 0;
+
+  reset(K: number): void {
+    this.count = 0;
+    this.K = K;
+    if (this.pattern.length < this.lo.length * K) this.pattern = new Uint8Array(this.lo.length * K);
+  }
+
+  private grow(): void {
+    const cap = this.lo.length * 2;
+    const more = <A extends Float64Array | Int32Array>(a: A, n: number): A => {
+      const b = new (a.constructor as new (n: number) => A)(n);
+      b.set(a);
+      return b;
+    };
+    this.lo = more(this.lo, cap);
+    this.hi = more(this.hi, cap);
+    this.y = more(this.y, cap);
+    this.edgeX = more(this.edgeX, cap);
+    this.edgeUnit = more(this.edgeUnit, cap);
+    const p = new Uint8Array(cap * this.K);
+    p.set(this.pattern.subarray(0, this.count * this.K));
+    this.pattern = p;
+  }
+
+  push(a: number, b: number, y: number, z: Uint8Array): void {
+    if (this.count === this.lo.length) this.grow();
+    const s = this.count++;
+    this.lo[s] = a;
+    this.hi[s] = b;
+    this.y[s] = y;
+    this.pattern.set(z, s * this.K);
+  }
+
+  /** Records the edge after the step just pushed. */
+  edge(x: number, unit: number): void {
+    if (this.count > this.edgeX.length - 1) this.grow();
+    this.edgeX[this.count - 1] = x;
+    this.edgeUnit[this.count - 1] = unit;
+  }
+}
+
+function visit(buf: StepBuffer, c: Circuit, z: Uint8Array, k: number, a: number, b: number, offset: number, y: number): void {
+  if (k === c.K) {
+    buf.push(a, b, y, z);
+    return;
+  }
+  const edge = c.T[k]! + offset;
+  if (edge >= b) {
+    z[k] = 0;
+    visit(buf, c, z, k + 1, a, b, offset, y);
+  } else if (edge <= a) {
+    z[k] = 1;
+    visit(buf, c, z, k + 1, a, b, offset + c.h[k]!, y + c.d[k]!);
+  } else {
+    z[k] = 0;
+    visit(buf, c, z, k + 1, a, edge, offset, y);
+    buf.edge(edge, k);
+    z[k] = 1;
+    visit(buf, c, z, k + 1, edge, b, offset + c.h[k]!, y + c.d[k]!);
+  }
+  z[k] = 0;
+}
+
+/** Fills `buf` with the steps of `c` over (lo, hi], left to right. Unit k fires for x > T_k + Σ_{j<k} h_j z_j. */
+export function enumerateSteps(c: Circuit, lo: number, hi: number, buf: StepBuffer): void {
+  buf.reset(c.K);
+  visit(buf, c, new Uint8Array(c.K), 0, lo, hi, 0, 0);
+}
+
+/** The steps of `c` over (lo, hi] as objects (for tests and figures). */
 export function staircase(c: Circuit, lo: number, hi: number): Staircase {
-  const { K, h, d, T } = c;
+  const buf = new StepBuffer();
+  enumerateSteps(c, lo, hi, buf);
+  const K = c.K;
   const steps: Step[] = [];
   const edges: Edge[] = [];
-  const z = new Uint8Array(K);
-  const visit = (k: number, a: number, b: number, offset: number, y: number): void => {
-    if (k === K) {
-      steps.push({ lo: a, hi: b, y, pattern: z.slice() });
-      return;
-    }
-    const edge = T[k]! + offset;
-    if (edge >= b) {
-      z[k] = 0;
-      visit(k + 1, a, b, offset, y);
-    } else if (edge <= a) {
-      z[k] = 1;
-      visit(k + 1, a, b, offset + h[k]!, y + d[k]!);
-    } else {
-      z[k] = 0;
-      visit(k + 1, a, edge, offset, y);
-      edges.push({ x: edge, unit: k, prefix: z.slice(0, k) });
-      z[k] = 1;
-      visit(k + 1, edge, b, offset + h[k]!, y + d[k]!);
-    }
-    z[k] = 0;
-  };
-  visit(0, lo, hi, 0, 0);
+  for (let s = 0; s < buf.count; s++) {
+    steps.push({ lo: buf.lo[s]!, hi: buf.hi[s]!, y: buf.y[s]!, pattern: buf.pattern.slice(s * K, (s + 1) * K) });
+    if (s < buf.count - 1) edges.push({ x: buf.edgeX[s]!, unit: buf.edgeUnit[s]!, prefix: buf.pattern.slice(s * K, s * K + buf.edgeUnit[s]!) });
+  }
   return { steps, edges };
 }
 
@@ -90,22 +156,15 @@ function interp(arr: Float64Array, I: Integrals, x: number): number {
   return arr[i]! * (1 - w) + arr[i + 1]! * w;
 }
 
-/** ∫ over (a, b] of f and f², from the running integrals (f linear between grid points). */
-function pieceIntegrals(I: Integrals, a: number, b: number): [number, number] {
-  const u = (x: number): [number, number] => {
-    const s = (x - I.lo) / I.dx;
-    const i = Math.max(0, Math.min(I.f.length - 2, Math.floor(s)));
-    const w = (s - i) * I.dx;
-    const f0 = I.f[i]!, f1 = I.f[i + 1]!;
-    const slope = (f1 - f0) / I.dx;
-    // Integrate the linear piece from grid point i to x exactly.
-    const one = I.F1[i]! + f0 * w + (slope * w * w) / 2;
-    const two = I.F2[i]! + f0 * f0 * w + f0 * slope * w * w + (slope * slope * w * w * w) / 3;
-    return [one, two];
-  };
-  const [a1, a2] = u(a);
-  const [b1, b2] = u(b);
-  return [b1 - a1, b2 - a2];
+/** ∫ from the range's start to x of f (running[0]) and f² (running[1]); f is linear between grid points. */
+function runningIntegrals(I: Integrals, x: number, out: Float64Array): void {
+  const s = (x - I.lo) / I.dx;
+  const i = Math.max(0, Math.min(I.f.length - 2, Math.floor(s)));
+  const w = (s - i) * I.dx;
+  const f0 = I.f[i]!, f1 = I.f[i + 1]!;
+  const slope = (f1 - f0) / I.dx;
+  out[0] = I.F1[i]! + f0 * w + (slope * w * w) / 2;
+  out[1] = I.F2[i]! + f0 * f0 * w + f0 * slope * w * w + (slope * slope * w * w * w) / 3;
 }
 
 /** The mean squared error over the range (continuous), the optimal d, and the gradient in h and T. */
@@ -122,20 +181,29 @@ export interface ExactFit {
  * yL and yR changes the error at rate ((yL − f(b))² − (yR − f(b))²)/L, and it sits at
  * T_k + Σ_{j<k} h_j z_j, so ∂b/∂T_k = 1 and ∂b/∂h_j = z_j. With d optimal, d's own gradient is 0.
  */
-export function exactFit(c: Circuit, I: Integrals, lo: number, hi: number): ExactFit {
+export function exactFit(c: Circuit, I: Integrals, lo: number, hi: number, buf: StepBuffer = new StepBuffer()): ExactFit {
   const K = c.K;
-  const s0 = staircase(c, lo, hi);
+  enumerateSteps(c, lo, hi, buf);
+  const n = buf.count;
+  const P = buf.pattern;
   const A = new Float64Array(K * K), rhs = new Float64Array(K);
-  const fInt: number[] = [], f2Int: number[] = [];
-  for (const st of s0.steps) {
-    const len = st.hi - st.lo;
-    const [i1, i2] = pieceIntegrals(I, st.lo, st.hi);
-    fInt.push(i1);
-    f2Int.push(i2);
-    for (let a = 0; a < K; a++) {
-      if (st.pattern[a] === 0) continue;
+  const on = new Int32Array(K);
+  const f1 = new Float64Array(n);
+  const at = new Float64Array(2);
+  runningIntegrals(I, lo, at);
+  const f2Start = at[1]!;
+  for (let s = 0; s < n; s++) {
+    const len = buf.hi[s]! - buf.lo[s]!;
+    const before = at[0]!;
+    runningIntegrals(I, buf.hi[s]!, at);
+    const i1 = at[0]! - before;
+    f1[s] = i1;
+    let m = 0;
+    for (let a = 0; a < K; a++) if (P[s * K + a] === 1) on[m++] = a;
+    for (let i = 0; i < m; i++) {
+      const a = on[i]!;
       rhs[a] = rhs[a]! + i1;
-      for (let b = 0; b < K; b++) if (st.pattern[b] === 1) A[a * K + b] = A[a * K + b]! + len;
+      for (let j = 0; j < m; j++) A[a * K + on[j]!] = A[a * K + on[j]!]! + len;
     }
   }
   const L = hi - lo;
@@ -145,23 +213,23 @@ export function exactFit(c: Circuit, I: Integrals, lo: number, hi: number): Exac
     rhs[a] = rhs[a]! + ridge * c.d[a]!;
   }
   const d = solveLinear(A, rhs, K);
-  const ys = s0.steps.map((st) => {
+  const ys = buf.y;
+  runningIntegrals(I, hi, at);
+  let se = at[1]! - f2Start;
+  for (let s = 0; s < n; s++) {
     let y = 0;
-    for (let k = 0; k < K; k++) if (st.pattern[k] === 1) y += d[k]!;
-    return y;
-  });
-  let se = 0;
-  s0.steps.forEach((st, i) => {
-    const y = ys[i]!;
-    se += y * y * (st.hi - st.lo) - 2 * y * fInt[i]! + f2Int[i]!;
-  });
+    for (let a = 0; a < K; a++) if (P[s * K + a] === 1) y += d[a]!;
+    ys[s] = y;
+    se += y * y * (buf.hi[s]! - buf.lo[s]!) - 2 * y * f1[s]!;
+  }
   const gradH = new Float64Array(K), gradT = new Float64Array(K);
-  s0.edges.forEach((e, i) => {
-    const fb = interp(I.f, I, e.x);
-    const g = ((ys[i]! - fb) ** 2 - (ys[i + 1]! - fb) ** 2) / L;
-    gradT[e.unit] = gradT[e.unit]! + g;
-    for (let j = 0; j < e.unit; j++) if (e.prefix[j] === 1) gradH[j] = gradH[j]! + g;
-  });
+  for (let e = 0; e < n - 1; e++) {
+    const x = buf.edgeX[e]!, unit = buf.edgeUnit[e]!;
+    const fb = interp(I.f, I, x);
+    const g = ((ys[e]! - fb) ** 2 - (ys[e + 1]! - fb) ** 2) / L;
+    gradT[unit] = gradT[unit]! + g;
+    for (let j = 0; j < unit; j++) if (P[e * K + j] === 1) gradH[j] = gradH[j]! + g;
+  }
   return { mse: Math.max(0, se / L), d, gradH, gradT };
 }
 
@@ -176,11 +244,12 @@ export function refineExact(c: Circuit, I: Integrals, lo: number, hi: number, it
   flat.set(c.T, K);
   const grad = new Float64Array(2 * K);
   const adam = new Adam(2 * K, lr);
+  const buf = new StepBuffer();
   let d = c.d;
   let best = { c, mse: Infinity };
   for (let it = 0; it < iterations; it++) {
     const cur: Circuit = { K, h: flat.subarray(0, K), d, T: flat.subarray(K) };
-    const e = exactFit(cur, I, lo, hi);
+    const e = exactFit(cur, I, lo, hi, buf);
     d = e.d;
     if (e.mse < best.mse) best = { c: circuit(flat.subarray(0, K), e.d, flat.subarray(K)), mse: e.mse };
     grad.set(e.gradH, 0);
