@@ -75,7 +75,10 @@ export interface FigureHtmlOptions {
   readonly includeLibrary?: boolean;
   /** The div's id; default a hash of the figure (identical figures share one id: pass unique ids). */
   readonly id?: string;
-  /** An SVG to show until plotly.js draws (and where scripts never run, e.g. untrusted JupyterLab). */
+  /**
+   * An SVG shown until plotly.js draws, then removed; where scripts never run (an untrusted
+   * notebook in JupyterLab, a viewer without JavaScript) it stays. Doubles the output's size.
+   */
   readonly fallbackSvg?: string;
 }
 
@@ -104,7 +107,8 @@ export function figureHtml(fig: Figure, o: FigureHtmlOptions = {}): string {
   const json = jsonForScript({ ...spec, config: { responsive: true, displaylogo: false } });
   const id = o.id ?? "spikelab-" + hashString(json);
   const height = num(fig.layout as Rec, "height", 450);
-  const fallback = o.fallbackSvg ? `<div class="spikelab-static">${o.fallbackSvg}</div>` : "";
+  // The fallback sits beside the plot's div, not inside it: Plotly owns its div's children.
+  const fallback = o.fallbackSvg ? `<div id="${id}-static" class="spikelab-static">${o.fallbackSvg}</div>\n` : "";
   const script =
     `(function () {\n` +
     `  var spec = ${json};\n` +
@@ -117,13 +121,14 @@ export function figureHtml(fig: Figure, o: FigureHtmlOptions = {}): string {
     `      return;\n` +
     `    }\n` +
     `    window.Plotly.newPlot(gd, spec).then(function () {\n` +
-    `      var s = gd.querySelector(".spikelab-static"); if (s) s.parentNode.removeChild(s);\n` +
+    `      var s = document.getElementById(${JSON.stringify(id + "-static")}); if (s) s.parentNode.removeChild(s);\n` +
     `    });\n` +
     `  }\n` +
     `  draw();\n` +
     `})();`;
   const div =
-    `<div id="${id}" class="plotly-graph-div spikelab-figure" style="height:${height}px; width:100%;">${fallback}</div>\n` +
+    fallback +
+    `<div id="${id}" class="plotly-graph-div spikelab-figure" style="height:${height}px; width:100%;"></div>\n` +
     `<script type="text/javascript">\n${scriptSafe(script)}\n</script>`;
   return (o.includeLibrary ? plotlyLibraryHtml() + "\n" : "") + div;
 }

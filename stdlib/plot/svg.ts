@@ -116,7 +116,7 @@ export function figureSvg(fig: Figure, opts: SvgOptions = {}): string {
   const body = parts.join("");
   const id = "sl" + hashString(body);
   const head =
-    `<svg xmlns="http://www.w3.org/2000/svg" class="main-svg spikelab-figure" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}"` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="spikelab-svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}"` +
     ` font-family="${escapeXml(font.family)}" font-size="${font.size}" fill="${escapeXml(font.color)}">`;
   const titleTag = titleText(layout.title) ? `<title>${escapeXml(titleText(layout.title).replace(/<[^>]*>/g, " "))}</title>` : "";
   return head + titleTag + body.split(ID).join(id) + "</svg>";

@@ -37,6 +37,8 @@ export interface OpenOptions {
   readonly height?: number;
   /** Milliseconds to wait for the load event. */
   readonly timeoutMs?: number;
+  /** false: a browser that runs no scripts (a static viewer). */
+  readonly javaScript?: boolean;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function openFile(path: string, o: OpenOptions = {}): Promise<OpenP
     headless: true,
     args: [...CHROMIUM_FLAGS],
     viewport: { width: o.width ?? 1000, height: o.height ?? 800 },
+    javaScriptEnabled: o.javaScript ?? true,
     timeout: 60_000,
   });
   const blocked: string[] = [];

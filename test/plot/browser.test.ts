@@ -143,6 +143,28 @@ emit(${esc(fig)}, 300);
   }
 });
 
+it("a fallback SVG shows where scripts never run, and is removed once Plotly has drawn", async () => {
+  const fig = figures[0]!;
+  // A function replacement: the library text holds "$&"-like sequences a string replacement would expand.
+  const page = figurePageHtml([]).replace("</body>", () => `${figureHtml(fig, { includeLibrary: true, id: "fb", fallbackSvg: figureSvg(fig) })}</body>`);
+  const off = await openHtml(page, { javaScript: false });
+  try {
+    assert.is(await off.page.locator("#fb-static path.point").count(), spikes);
+    assert.is(await off.page.locator("#fb .plot-container").count(), 0);
+  } finally {
+    await off.close();
+  }
+  const on = await openHtml(page);
+  try {
+    await on.page.waitForSelector("#fb .plot-container", { timeout: 60_000 });
+    await on.page.waitForFunction('document.getElementById("fb-static") === null', null, { timeout: 10_000 });
+    assert.is(await on.page.locator("path.point").count(), spikes, "only Plotly's markers remain");
+    assert.equal(on.errors, []);
+  } finally {
+    await on.close();
+  }
+});
+
 it("a raster that plays: slider and buttons drawn, a frame moves the cursor without a kernel", async () => {
   const fig = rasterPlaybackFigure(records.slice(0, 2), { frames: 6 });
   const frameNames = (fig.frames ?? []).map((f) => String(f.name));

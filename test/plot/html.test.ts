@@ -28,6 +28,10 @@ test("a figure's HTML: a sized div and one script; no text in the data can end t
   assert.is(figureHtml(fig), figureHtml(fig));
   assert.match(figureHtml(fig), /<div id="spikelab-[0-9a-z]+"/);
   assert.not.match(figureHtml(fig), "src=");
+  // A fallback SVG goes beside the plot's div (Plotly owns the div's children), removed by id.
+  const fb = figureHtml(fig, { id: "f2", fallbackSvg: "<svg></svg>" });
+  assert.ok(fb.startsWith('<div id="f2-static" class="spikelab-static"><svg></svg></div>\n<div id="f2" '));
+  assert.match(fb, 'document.getElementById("f2-static")');
 });
 
 test("plotly.js is embedded once, minified, inside a function that hides require.js's define", () => {

@@ -29,7 +29,7 @@ test("same figure, same bytes; typed arrays render like plain arrays", () => {
   const b = fig([{ type: "scatter", mode: "markers", x: new Float64Array([1, 2, 3]), y: new Int32Array([3, 1, 2]), name: "a" }, { type: "bar", x: [1, 2, 3], y: new Float32Array([1, 2, 3]), name: "b" }], { title: { text: "t" } });
   assert.is(figureSvg(a), figureSvg(a));
   assert.is(figureSvg(a), figureSvg(b));
-  assert.ok(figureSvg(a).startsWith('<svg xmlns="http://www.w3.org/2000/svg" class="main-svg spikelab-figure" width="700" height="450"'));
+  assert.ok(figureSvg(a).startsWith('<svg xmlns="http://www.w3.org/2000/svg" class="spikelab-svg" width="700" height="450"'));
 });
 
 test("axes: Plotly's default margins and ticks; tick pixels follow the data", () => {
