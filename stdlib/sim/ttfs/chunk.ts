@@ -19,6 +19,8 @@ export interface Chunk {
   readonly sim: ChunkResult;
   readonly ann64: Int32Array;
   readonly ann32: Int32Array;
+  /** Samples the ANN's float64 forward was run on (close calls and disagreements). */
+  readonly annChecked: number;
 }
 
 /** Samples [first, first + count) of the run (`images` holds exactly them); `globalFirst` is the first's number in its split. */
@@ -27,6 +29,6 @@ export function simulateChunk(plan: Plan, source: Network, images: Float32Array,
   const shift = globalFirst - first;
   const sim = runChunk(plan, images, count, globalFirst, { ...o, record: [o.record[0] + shift, o.record[1] + shift] }, backend);
   const records = sim.records.map((r) => ({ ...r, sample: r.sample - shift }));
-  const ann = annPredictions(source, images, count, o.annRange);
-  return { start: first, sim: { ...sim, records }, ann64: ann.float64, ann32: ann.float32 };
+  const ann = annPredictions(source, images, count, o.annRange, sim.predictions);
+  return { start: first, sim: { ...sim, records }, ann64: ann.float64, ann32: ann.float32, annChecked: ann.checked };
 }

@@ -12,7 +12,7 @@
 
 import type { Conn, ReadoutLayer, RelayLayer, TtfsLayer } from "./plan.ts";
 import { SpikeSorter } from "./sort.ts";
-import type { SumsBackend } from "./sums.ts";
+import type { FastResult, SumsBackend } from "./sums.ts";
 
 /** Buffers reused across samples and layers (one per thread). */
 export class Scratch {
@@ -25,6 +25,7 @@ export class Scratch {
   readonly ru: Float64Array;
   readonly rj: Float64Array;
   readonly sorter = new SpikeSorter();
+  readonly fast: FastResult = { ok: true, m: 0, uncertain: 0, informative: 0 };
   constructor(maxNeurons: number, maxInputs: number, readonly backend: SumsBackend) {
     this.D = new Float64Array(maxNeurons);
     this.C = new Float64Array(maxNeurons);
@@ -182,66 +183,46 @@ function scanConvNeuron(conn: Extract<Conn, { kind: "conv" }>, i: number, theta:
  * them). Every neuron fires exactly once: at its first threshold crossing, or at tMax.
  */
 export function runTtfs(L: TtfsLayer, li: number, tin: Float64Array, nIn: number, out: Float64Array, s: Scratch, counts: LayerCounts): void {
-  let late = false;
-  for (let e = 0; e < nIn; e++) if (tin[e]! > L.tEnd) late = true;
-  if (late) {
+  const r = s.fast;
+  s.backend.fast(li, r);
+  if (!r.ok) {
     runTtfsEvents(L, tin, nIn, out, s, counts);
     return;
   }
-  const n = L.n;
-  const fu = s.fu;
-  const { t0, tEnd, theta, dAll } = L;
+  counts.informative += r.informative;
+  if (r.uncertain === 0) return;
+  // The neurons the bound could not clear: their inputs, in time order, one by one.
+  const { t0, tEnd, tMax, theta, dAll, conn } = L;
   const uEnd = tEnd - t0;
-  const conn = L.conn;
   const b = s.backend.buffers(li);
-  // x_j = tEnd − max(t_j, t0): what input j contributes to V(tEnd); 0 for spikes at tEnd.
-  let m = 0;
+  const { ru, rj, order } = s;
   if (conn.kind === "dense") {
+    // Every neuron reads every input, so the layer's inputs are sorted once.
     const { nz, xv } = b;
-    for (let e = 0; e < nIn; e++) {
-      const t = tin[e]!;
-      if (t < tEnd) {
-        nz[m] = e;
-        xv[m++] = t > t0 ? tEnd - t : uEnd;
-      }
+    const m = r.m;
+    for (let k = 0; k < m; k++) {
+      ru[k] = uEnd - xv[k]!;
+      order[k] = k;
     }
-  } else {
-    const x = b.x;
-    for (let e = 0; e < nIn; e++) {
-      const t = tin[e]!;
-      x[e] = t < tEnd ? (t > t0 ? tEnd - t : uEnd) : 0;
-    }
+    s.sorter.sort(ru, order, m);
   }
-  s.backend.run(li, m);
-  const { P, Pp } = b;
-  let sorted = false;
-  for (let i = 0; i < n; i++) {
-    const th = theta[i]!;
-    // V(u) ≤ uEnd + Σ max(J, 0)·x before tEnd: below ϑ, the only crossing is after every input arrived.
-    if (uEnd + Pp[i]! < th) {
-      fu[i] = uEnd + (th - uEnd - P[i]!) / dAll[i]!;
-    } else if (conn.kind === "conv") {
-      counts.scanned++;
-      fu[i] = scanConvNeuron(conn, i, th, dAll[i]!, tin, t0, tEnd, s);
-    } else {
-      // Dense: every neuron reads every input, so the layer's inputs are sorted once.
-      counts.scanned++;
-      const { ru, rj, order } = s;
-      const { nz, xv } = b;
-      if (!sorted) {
-        for (let k = 0; k < m; k++) {
-          ru[k] = uEnd - xv[k]!;
-          order[k] = k;
-        }
-        s.sorter.sort(ru, order, m);
-        sorted = true;
-      }
-      const rows = conn.rows;
-      for (let k = 0; k < m; k++) rj[k] = rows[nz[k]! * n + i]!;
-      fu[i] = scan(ru, rj, order, m, th, dAll[i]!, uEnd);
+  for (let k = 0; k < r.uncertain; k++) {
+    const i = b.unc[k]!;
+    counts.scanned++;
+    let u: number;
+    if (conn.kind === "conv") u = scanConvNeuron(conn, i, theta[i]!, dAll[i]!, tin, t0, tEnd, s);
+    else {
+      const n = L.n;
+      const { nz } = b;
+      for (let q = 0; q < r.m; q++) rj[q] = conn.rows[nz[q]! * n + i]!;
+      u = scan(ru, rj, order, r.m, theta[i]!, dAll[i]!, uEnd);
     }
+    let t = t0 + (u > 0 ? u : 0);
+    if (t >= tMax) t = tMax;
+    else counts.informative++;
+    if (t < tEnd) counts.early++;
+    out[i] = t;
   }
-  finish(L, n, out, fu, counts);
 }
 
 function finish(L: TtfsLayer, n: number, out: Float64Array, fu: Float64Array, counts: LayerCounts): void {

@@ -61,6 +61,12 @@ export interface TtfsLayer extends LayerBase {
   readonly theta: Float64Array;
   readonly dAll: Float64Array;
   readonly jPad: Float64Array;
+  /**
+   * Every neuron has uEnd·Σ_j |min(J_ij, 0)| < ϑ_i. V is at most max(V(uEnd), uEnd·Σ|J⁻| − Σ|J⁻|x)
+   * before tEnd (a convex bound, largest at an end of the window), so then V(tEnd) < ϑ alone
+   * proves no early crossing and the sums need no Pp.
+   */
+  readonly safe: boolean;
 }
 
 export interface RelayLayer extends LayerBase {
@@ -281,7 +287,16 @@ export function compilePlan(snn: SpikingNetwork): Plan {
           dAll[i] = 1 + sumSet[set]!;
           jPad[i] = real === undefined ? 0 : sumSet[set]! - real[i]!;
         }
-        layer = { kind: "ttfs", id: pop.id, src, shape, n, synapticOps: ops, paddingOps: padOps, t0: win.tMin, tEnd: neuron.tMin, tMax: neuron.tMax, conn, theta: toHwc(theta, shape), dAll: toHwc(dAll, shape), jPad: toHwc(jPad, shape) };
+        const negSet = new Float64Array(sets);
+        for (let o = 0; o < sets; o++) {
+          let s = 0;
+          for (let j = 0; j < per; j++) if (wd[o * per + j]! < 0) s -= wd[o * per + j]!;
+          negSet[o] = s;
+        }
+        const uEnd = neuron.tMin - win.tMin;
+        let safe = true;
+        for (let i = 0; i < n && safe; i++) safe = uEnd * negSet[Math.floor(i / perN)]! < theta[i]!;
+        layer = { kind: "ttfs", id: pop.id, src, shape, n, synapticOps: ops, paddingOps: padOps, t0: win.tMin, tEnd: neuron.tMin, tMax: neuron.tMax, conn, theta: toHwc(theta, shape), dAll: toHwc(dAll, shape), jPad: toHwc(jPad, shape), safe };
         // The ReLU layer this encodes: W = J/(1 + ΣJ) = J·(1 − S), b = (span + B·ΣJ − ϑ)/(1 + ΣJ).
         const span = neuron.tMax - win.tMin;
         const bn = neuron.tMax - neuron.tMin;

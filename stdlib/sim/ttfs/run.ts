@@ -70,7 +70,8 @@ export function runChunk(plan: Plan, images: Float32Array, count: number, firstS
   let maxN = nIn;
   for (const l of layers) maxN = Math.max(maxN, l.n);
   const scratch = new Scratch(maxN, maxN, backend);
-  const times: Float64Array[] = [new Float64Array(nIn), ...layers.map((l) => new Float64Array(l.n))];
+  // Spike times live where the backend's kernels read them.
+  const times: Float64Array[] = [backend.times(0), ...layers.map((_, l) => backend.times(l + 1))];
   const shapes = [plan.input.shape, ...layers.map((l) => l.shape)];
   const inMap = chwToHwc(plan.input.shape);
   const readout = layers[layers.length - 1]!;

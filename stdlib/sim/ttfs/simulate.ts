@@ -67,7 +67,7 @@ export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks:
   const predictions = new Int32Array(n), ann64 = new Int32Array(n), ann32 = new Int32Array(n);
   const informative = new Float64Array(L), early = new Float64Array(L), maxError = new Float64Array(L).fill(o.check ? 0 : NaN);
   const records: SpikeRecord[] = [];
-  let spikes = 0, inputInformative = 0, at = 0;
+  let spikes = 0, inputInformative = 0, at = 0, annChecked = 0;
   for (const c of sorted) {
     predictions.set(c.sim.predictions, at);
     ann64.set(c.ann64, at);
@@ -79,6 +79,7 @@ export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks:
       maxError[l] = Math.max(maxError[l]!, c.sim.maxError[l]!);
     }
     spikes += c.sim.spikes;
+    annChecked += c.annChecked;
     inputInformative += c.sim.inputInformative;
     records.push(...c.sim.records);
   }
@@ -130,6 +131,7 @@ export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks:
       spikes_per_hidden_neuron: 1,
       padding_ops: plan.layers.reduce((s, l) => s + l.paddingOps, 0),
       agreement_float32: div(agree32, n),
+      ann_float64_checked: annChecked,
       jitter: o.jitter,
       seed: o.seed,
       zeta: typeof snn.info.zeta === "number" ? snn.info.zeta : NaN,

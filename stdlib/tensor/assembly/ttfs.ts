@@ -5,7 +5,8 @@
 
 // A conv layer, one sample. x [inH][inW][inC] (HWC), taps and tapsPos [inC][kH][kW][outC/groups],
 // P and Pp [outH][outW][outC]. Each output position gathers its receptive field with the output
-// channels in registers (blocks of 8, then 2, then 1).
+// channels in registers (blocks of 8, then 2, then 1); Pp = 0 skips the bound.
+// Taps are summed in (ky, kx, c) order, as ttfsConvScatter does: both give the same sums bit for bit.
 export function ttfsConvSums(
   inC: i32, inH: i32, inW: i32, outC: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, groups: i32, outH: i32, outW: i32,
   x: usize, taps: usize, tapsPos: usize, P: usize, Pp: usize,
@@ -25,6 +26,52 @@ export function ttfsConvSums(
       for (let g = 0; g < groups; g++) {
         const c0 = g * icg;
         let o = 0;
+        if (Pp == 0) {
+          // No bound wanted (the layer is safe without it): P alone.
+          for (; o + 8 <= ocg; o += 8) {
+            let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+            for (let ky = ky0; ky < ky1; ky++) {
+              for (let kx = kx0; kx < kx1; kx++) {
+                const xRow = x + (<usize>(((y0 + ky) * inW + x0 + kx) * inC + c0) << 3);
+                let t = taps + ((<usize>(((c0 * kH + ky) * kW + kx) * ocg + o)) << 3);
+                const cStep = <usize>(kH * kW) * tapStride;
+                for (let c = 0; c < icg; c++) {
+                  const v = load<f64>(xRow + (<usize>c << 3));
+                  if (v != 0) {
+                    const vv = f64x2.splat(v);
+                    a0 = f64x2.add(a0, f64x2.mul(v128.load(t), vv));
+                    a1 = f64x2.add(a1, f64x2.mul(v128.load(t, 16), vv));
+                    a2 = f64x2.add(a2, f64x2.mul(v128.load(t, 32), vv));
+                    a3 = f64x2.add(a3, f64x2.mul(v128.load(t, 48), vv));
+                  }
+                  t += cStep;
+                }
+              }
+            }
+            const d = out + (<usize>(g * ocg + o) << 3);
+            v128.store(P + d, a0);
+            v128.store(P + d, a1, 16);
+            v128.store(P + d, a2, 32);
+            v128.store(P + d, a3, 48);
+          }
+          for (; o < ocg; o++) {
+            let a: f64 = 0;
+            for (let ky = ky0; ky < ky1; ky++) {
+              for (let kx = kx0; kx < kx1; kx++) {
+                const xRow = x + (<usize>(((y0 + ky) * inW + x0 + kx) * inC + c0) << 3);
+                let t = taps + ((<usize>(((c0 * kH + ky) * kW + kx) * ocg + o)) << 3);
+                const cStep = <usize>(kH * kW) * tapStride;
+                for (let c = 0; c < icg; c++) {
+                  const v = load<f64>(xRow + (<usize>c << 3));
+                  if (v != 0) a += load<f64>(t) * v;
+                  t += cStep;
+                }
+              }
+            }
+            store<f64>(P + out + (<usize>(g * ocg + o) << 3), a);
+          }
+          continue;
+        }
         for (; o + 8 <= ocg; o += 8) {
           let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
           let b0 = f64x2.splat(0), b1 = f64x2.splat(0), b2 = f64x2.splat(0), b3 = f64x2.splat(0);
@@ -113,6 +160,10 @@ export function ttfsConvSums(
 // the m non-zero inputs nz (i32) with values xv (f64); rows [in][n]. Four inputs per pass over
 // the outputs, added in input order.
 export function ttfsDenseSums(n: i32, m: i32, nz: usize, xv: usize, rows: usize, rowsPos: usize, P: usize, Pp: usize): void {
+  if (Pp == 0) {
+    denseP(n, m, nz, xv, rows, P);
+    return;
+  }
   memory.fill(P, 0, <usize>n << 3);
   memory.fill(Pp, 0, <usize>n << 3);
   const rowBytes = <usize>n << 3;
@@ -187,17 +238,11 @@ export function ttfsConvScatter(
         if (v == 0) continue;
         const vv = f64x2.splat(v);
         const grp = (c / icg) * ocg;
-        for (let ky = 0; ky < kH; ky++) {
-          const ny = iy + pH - ky;
-          if (ny < 0) break;
-          if (ny % sH != 0) continue;
-          const oy = ny / sH;
+        // Taps reaching an output: ky ≡ iy + pH (mod sH), counting down the output row; likewise kx.
+        const ry = (iy + pH) % sH, rx = (ix + pW) % sW;
+        for (let ky = ry, oy = (iy + pH - ry) / sH; ky < kH && oy >= 0; ky += sH, oy--) {
           if (oy >= outH) continue;
-          for (let kx = 0; kx < kW; kx++) {
-            const nx = ix + pW - kx;
-            if (nx < 0) break;
-            if (nx % sW != 0) continue;
-            const ox = nx / sW;
+          for (let kx = rx, ox = (ix + pW - rx) / sW; kx < kW && ox >= 0; kx += sW, ox--) {
             if (ox >= outW) continue;
             const w = (<usize>(((c * kH + ky) * kW + kx) * ocg)) << 3;
             const o = (<usize>((oy * outW + ox) * outC + grp)) << 3;
@@ -220,4 +265,101 @@ export function ttfsConvScatter(
       }
     }
   }
+}
+
+function denseP(n: i32, m: i32, nz: usize, xv: usize, rows: usize, P: usize): void {
+  memory.fill(P, 0, <usize>n << 3);
+  const rowBytes = <usize>n << 3;
+  const n2 = n & ~1;
+  let k = 0;
+  for (; k + 4 <= m; k += 4) {
+    const e0 = rows + <usize>load<i32>(nz + (<usize>k << 2)) * rowBytes;
+    const e1 = rows + <usize>load<i32>(nz + (<usize>k << 2), 4) * rowBytes;
+    const e2 = rows + <usize>load<i32>(nz + (<usize>k << 2), 8) * rowBytes;
+    const e3 = rows + <usize>load<i32>(nz + (<usize>k << 2), 12) * rowBytes;
+    const s0 = load<f64>(xv + (<usize>k << 3)), s1 = load<f64>(xv + (<usize>k << 3), 8);
+    const s2 = load<f64>(xv + (<usize>k << 3), 16), s3 = load<f64>(xv + (<usize>k << 3), 24);
+    const v0 = f64x2.splat(s0), v1 = f64x2.splat(s1), v2 = f64x2.splat(s2), v3 = f64x2.splat(s3);
+    let i = 0;
+    for (; i < n2; i += 2) {
+      const o = <usize>i << 3;
+      let a = v128.load(P + o);
+      a = f64x2.add(a, f64x2.mul(v128.load(e0 + o), v0));
+      a = f64x2.add(a, f64x2.mul(v128.load(e1 + o), v1));
+      a = f64x2.add(a, f64x2.mul(v128.load(e2 + o), v2));
+      a = f64x2.add(a, f64x2.mul(v128.load(e3 + o), v3));
+      v128.store(P + o, a);
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 3;
+      store<f64>(P + o, load<f64>(P + o) + load<f64>(e0 + o) * s0 + load<f64>(e1 + o) * s1 + load<f64>(e2 + o) * s2 + load<f64>(e3 + o) * s3);
+    }
+  }
+  for (; k < m; k++) {
+    const e0 = rows + <usize>load<i32>(nz + (<usize>k << 2)) * rowBytes;
+    const s0 = load<f64>(xv + (<usize>k << 3));
+    const v0 = f64x2.splat(s0);
+    let i = 0;
+    for (; i < n2; i += 2) {
+      const o = <usize>i << 3;
+      v128.store(P + o, f64x2.add(v128.load(P + o), f64x2.mul(v128.load(e0 + o), v0)));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 3;
+      store<f64>(P + o, load<f64>(P + o) + load<f64>(e0 + o) * s0);
+    }
+  }
+}
+
+// A layer's inputs for the sums: x_e = tEnd − max(t_e, t0) for spikes before tEnd, 0 for spikes at
+// tEnd (x = 0). Conv: into x (all of them); returns −1 when a spike comes after tEnd (jitter: the
+// caller runs the event loop instead), else 0.
+export function ttfsInputsConv(nIn: i32, tin: usize, t0: f64, tEnd: f64, x: usize): i32 {
+  const uEnd = tEnd - t0;
+  let late = 0;
+  for (let e = 0; e < nIn; e++) {
+    const t = load<f64>(tin + (<usize>e << 3));
+    late |= <i32>(t > tEnd);
+    store<f64>(x + (<usize>e << 3), t < tEnd ? (t > t0 ? tEnd - t : uEnd) : 0);
+  }
+  return late ? -1 : 0;
+}
+
+// Dense: the non-zero inputs as a list (index into nz, value into xv); returns how many, or −1 as above.
+export function ttfsInputsDense(nIn: i32, tin: usize, t0: f64, tEnd: f64, nz: usize, xv: usize): i32 {
+  const uEnd = tEnd - t0;
+  let late = 0;
+  let m = 0;
+  for (let e = 0; e < nIn; e++) {
+    const t = load<f64>(tin + (<usize>e << 3));
+    late |= <i32>(t > tEnd);
+    store<i32>(nz + (<usize>m << 2), e);
+    store<f64>(xv + (<usize>m << 3), t > t0 ? tEnd - t : uEnd);
+    m += <i32>(t < tEnd);
+  }
+  return late ? -1 : m;
+}
+
+// The closed form for every neuron the bound clears (uEnd + Pp < ϑ: no crossing before all inputs
+// arrived): t = tEnd + (ϑ − uEnd − P)/D_all, clipped at tMax. The others go to `uncertain` (i32
+// indices) for the caller's exact scan; returns how many, and stores the count of spikes before
+// tMax at `stats`.
+export function ttfsFinish(n: i32, P: usize, Pp: usize, theta: usize, dAll: usize, uEnd: f64, tEnd: f64, tMax: f64, out: usize, uncertain: usize, stats: usize): i32 {
+  let k = 0;
+  let informative = 0;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const th = load<f64>(theta + o);
+    if (uEnd + load<f64>(Pp + o) < th) {
+      const t = tEnd + (th - uEnd - load<f64>(P + o)) / load<f64>(dAll + o);
+      const early = t < tMax;
+      informative += <i32>early;
+      store<f64>(out + o, early ? t : tMax);
+    } else {
+      store<i32>(uncertain + (<usize>k << 2), i);
+      k++;
+    }
+  }
+  store<i32>(stats, informative);
+  return k;
 }

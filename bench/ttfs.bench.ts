@@ -1,0 +1,67 @@
+// Exact-TTFS figures of issue 4: the LeNet (average pooling) simulated on all 10,000 MNIST test
+// images with 1 and 2 workers (images/s, synaptic operations/s), against the same network's ANN
+// inference (float32 predict) measured the same way here, best of several runs (the cores are shared).
+import { predict } from "../stdlib/ann/evaluate.ts";
+import { initialize } from "../stdlib/ann/init.ts";
+import { slice } from "../stdlib/data/dataset.ts";
+import { mnist } from "../stdlib/data/mnist.ts";
+import type { Network } from "../stdlib/ir/network.ts";
+import { ruleSet } from "../stdlib/ir/rules.ts";
+import { recipe } from "../stdlib/models/architectures.ts";
+import { loadStdlibModel } from "../stdlib/models/registry.ts";
+import { createPool, type WorkerPool } from "../stdlib/tensor/pool.ts";
+import { ttfsSchema } from "../stdlib/convert/ttfs/schema.ts";
+import { convertTtfs } from "../stdlib/convert/ttfs/convert.ts";
+import { simulateTtfs } from "../stdlib/sim/ttfs/simulate.ts";
+
+async function best(runs: number, f: () => Promise<unknown>): Promise<number> {
+  let t = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await f();
+    t = Math.min(t, (performance.now() - t0) / 1000);
+  }
+  return t;
+}
+
+function lenet(): { net: Network; trained: boolean } {
+  try {
+    return { net: loadStdlibModel("lenet_avg").network, trained: true };
+  } catch {
+    return { net: initialize(recipe("lenet_avg")!.build(), { seed: 1 }), trained: false };
+  }
+}
+
+export default async (): Promise<Record<string, number>> => {
+  const test = mnist("test");
+  const { net, trained } = lenet();
+  const snn = await convertTtfs(net, ruleSet(ttfsSchema, "stanojevic2022"), slice(mnist("train"), 0, 10000));
+  const sim = (pool?: WorkerPool) => simulateTtfs(snn, test, { check: false, record: [0, 0], ...(pool ? {} : { workers: 1 }) }, pool ? { pool } : {});
+  const first = await sim(); // warm-up: JIT, kernel memory, the conv kernels' choice
+  const ttfs1 = await best(3, () => sim());
+  const ann1 = await best(3, () => predict(net, test));
+  const pool = createPool(2);
+  let ttfs2: number, ann2: number;
+  try {
+    await sim(pool);
+    ttfs2 = await best(3, () => sim(pool));
+    await predict(net, test, { pool });
+    ann2 = await best(3, () => predict(net, test, { pool }));
+  } finally {
+    await pool.close();
+  }
+  const ips = (s: number): number => Math.round(test.count / s);
+  return {
+    ttfs_lenet_trained_weights: trained ? 1 : 0,
+    ttfs_lenet_images_per_s_1_worker: ips(ttfs1),
+    ttfs_lenet_images_per_s_2_workers: ips(ttfs2),
+    ttfs_lenet_synaptic_ops_per_s_1_worker: Math.round(first.synapticOpsTotal * ips(ttfs1)),
+    ttfs_lenet_synaptic_ops_per_s_2_workers: Math.round(first.synapticOpsTotal * ips(ttfs2)),
+    ttfs_lenet_synaptic_ops_per_image: first.synapticOpsTotal,
+    ttfs_lenet_ann_images_per_s_1_worker: ips(ann1),
+    ttfs_lenet_ann_images_per_s_2_workers: ips(ann2),
+    ttfs_lenet_speed_vs_ann_1_worker: +(ann1 / ttfs1).toFixed(3),
+    ttfs_lenet_speed_vs_ann_2_workers: +(ann2 / ttfs2).toFixed(3),
+    ttfs_lenet_agreement: first.agreement,
+  };
+};
