@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import type { Interpreter } from "../dsl/api.ts";
 import { SpikelabError } from "../stdlib/errors.ts";
 import { Kernel } from "./kernel.ts";
+import { lazyPool } from "./lazy-pool.ts";
 
 type InterpreterFactory = (options: { baseDir: string }) => Interpreter;
 
@@ -33,7 +34,7 @@ export async function kernelCommand(args: string[], factory?: InterpreterFactory
   const interpreter = create({ baseDir: process.cwd() });
   let done!: (code: number) => void;
   const finished = new Promise<number>((r) => (done = r));
-  const kernel = await Kernel.start(Kernel.fromFile(file), { interpreter, onShutdown: () => {
+  const kernel = await Kernel.start(Kernel.fromFile(file), { interpreter, pool: lazyPool(), onShutdown: () => {
     // Anything still holding the event loop (a worker a cell left) must not keep a dead kernel alive.
     setTimeout(() => process.exit(0), 2000).unref();
     done(0);

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import type { Interpreter } from "../dsl/api.ts";
 import type { WorkerPool } from "../stdlib/tensor/pool.ts";
+import type { KernelPool } from "./lazy-pool.ts";
 import { ProgressDisplay } from "./progress.ts";
 import { PROTOCOL_VERSION, Transport, type Channel, type ConnectionInfo, type Message } from "./protocol.ts";
 import { Session, type CellSink } from "./session.ts";
@@ -12,7 +13,8 @@ import { LANGUAGE_INFO, KERNEL_VERSION } from "./language.ts";
 
 export interface KernelOptions {
   readonly interpreter: Interpreter;
-  readonly pool?: WorkerPool;
+  /** A KernelPool is restarted after a cell that ignored an interrupt was abandoned. */
+  readonly pool?: WorkerPool | KernelPool;
   readonly log?: (line: string) => void;
   /** Called once the kernel has shut down (the CLI exits the process). */
   readonly onShutdown?: (restart: boolean) => void;
@@ -30,7 +32,14 @@ export class Kernel {
 
   private constructor(private readonly conn: ConnectionInfo, private readonly opts: KernelOptions) {
     this.log = opts.log ?? ((l) => process.stderr.write(`[spikelab kernel] ${l}\n`));
-    this.session = new Session(opts.interpreter, opts.pool ? { pool: opts.pool } : {});
+    const pool = opts.pool;
+    this.session = new Session(opts.interpreter, {
+      ...(pool ? { pool } : {}),
+      onAbandoned: () => {
+        this.log("an interrupted cell did not stop within 0.9 s: abandoned; the worker pool restarts");
+        if (pool !== undefined && "reset" in pool) void pool.reset();
+      },
+    });
   }
 
   static async start(conn: ConnectionInfo, opts: KernelOptions): Promise<Kernel> {

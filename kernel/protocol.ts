@@ -214,12 +214,15 @@ export class Transport {
 
   /** A reply on the request's own channel, routed back to its sender. */
   reply(channel: Channel, request: Message, msgType: string, content: Content, metadata: Content = {}): Promise<void> {
+    if (this.closed) return Promise.resolve();
     const frames = encode(this.signer, request.identities, this.header(msgType, request.header), request.header, metadata, content);
     return this.queues[channel].send(frames);
   }
 
   /** A broadcast on iopub; `parent` ties it to the request that caused it. */
   publish(parent: Message | undefined, msgType: string, content: Content, metadata: Content = {}): Promise<void> {
+    // An abandoned cell may still emit after shutdown: there is no one left to tell.
+    if (this.closed) return Promise.resolve();
     const topic = Buffer.from(`kernel.${this.session}.${msgType}`, "utf8");
     const frames = encode(this.signer, [topic], this.header(msgType, parent?.header), parent?.header ?? {}, metadata, content);
     return this.queues.iopub.send(frames);

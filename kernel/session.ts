@@ -41,6 +41,8 @@ export interface SessionOptions {
   readonly interruptGraceMs?: number;
   readonly pool?: WorkerPool;
   readonly display?: Display;
+  /** Called when an interrupted cell did not stop in time and was abandoned (the kernel restarts the pool). */
+  readonly onAbandoned?: () => void;
 }
 
 const HISTORY_SESSION = 1;
@@ -53,7 +55,7 @@ export class Session {
 
   constructor(private readonly interpreter: Interpreter, private readonly opts: SessionOptions = {}) {
     this.display = opts.display ?? new Display();
-    this.graceMs = opts.interruptGraceMs ?? 1000;
+    this.graceMs = opts.interruptGraceMs ?? 900;
   }
 
   async execute(req: ExecuteRequest, sink: CellSink, signal: AbortSignal): Promise<ExecuteOutcome> {
@@ -75,7 +77,7 @@ export class Session {
         progress: (p: Progress) => quiet.progress(p),
         ...(this.opts.pool ? { pool: this.opts.pool } : {}),
       };
-      const r = await untilSettledOrAbandoned(this.interpreter.execute(req.code, file, hooks), signal, this.graceMs);
+      const r = await untilSettledOrAbandoned(this.interpreter.execute(req.code, file, hooks), signal, this.graceMs, () => this.opts.onAbandoned?.());
       if (r.ok) {
         if (r.value !== undefined && r.value.kind !== "none") {
           resultText = formatValue(r.value);
@@ -177,15 +179,16 @@ async function untilSettledOrAbandoned<T>(
   work: Promise<T>,
   signal: AbortSignal,
   graceMs: number,
+  onAbandon: () => void,
 ): Promise<T | { readonly ok: false; readonly errors: readonly SpikelabError[] }> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   const abandoned = new Promise<{ ok: false; errors: SpikelabError[] }>((resolve) => {
     const giveUp = () => {
-      timer = setTimeout(
-        () => resolve({ ok: false, errors: [new InterruptedError(`interrupted (the cell did not stop within ${graceMs} ms; its work was abandoned)`)] }),
-        graceMs,
-      );
+      timer = setTimeout(() => {
+        onAbandon();
+        resolve({ ok: false, errors: [new InterruptedError(`interrupted (the cell did not stop within ${graceMs} ms; its work was abandoned)`)] });
+      }, graceMs);
     };
     if (signal.aborted) giveUp();
     else {

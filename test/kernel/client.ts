@@ -44,6 +44,8 @@ export class TestClient {
   private readonly iopubByParent = new Map<string, Message[]>();
   private readonly idleWaiters = new Map<string, () => void>();
   private readonly early: Message[] = [];
+  /** Every iopub message so far, in arrival order (for watching a cell while it runs). */
+  readonly iopubLog: Message[] = [];
   private sending = Promise.resolve();
 
   private constructor(readonly conn: ConnectionInfo, readonly proc: ChildProcess) {
@@ -100,6 +102,8 @@ export class TestClient {
       try {
         for await (const frames of this.iopub) {
           const m = decode(frames, this.signer);
+          this.iopubLog.push(m);
+          if (this.iopubLog.length > 10_000) this.iopubLog.splice(0, 5_000);
           const id = m.parent_header.msg_id;
           if (id === undefined) {
             this.early.push(m);
@@ -149,6 +153,18 @@ export class TestClient {
 
   execute(code: string, extra: Record<string, unknown> = {}): Promise<Collected> {
     return this.call("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true, ...extra });
+  }
+
+  /** Resolves with the first iopub message (already received or arriving) that `pred` accepts. */
+  async waitForIopub(pred: (m: Message) => boolean, timeoutMs = 30_000): Promise<Message> {
+    const end = performance.now() + timeoutMs;
+    let seen = 0;
+    while (performance.now() < end) {
+      for (; seen < this.iopubLog.length; seen++) if (pred(this.iopubLog[seen]!)) return this.iopubLog[seen]!;
+      await new Promise((r) => setTimeout(r, 20));
+      seen = Math.min(seen, this.iopubLog.length);
+    }
+    throw new Error("timed out waiting for an iopub message");
   }
 
   /** The heartbeat echoes within `timeoutMs`. */

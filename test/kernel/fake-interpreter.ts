@@ -31,6 +31,10 @@ export function createFakeInterpreter(): Interpreter {
               if (hooks.signal?.aborted) throw new InterruptedError("interrupted by the user");
               await new Promise((r) => setTimeout(r, 10));
             }
+          } else if ((m = /^stubborn (\d+)$/.exec(line))) {
+            // Awaits but never looks at the signal: the kernel must give up on it.
+            const end = Date.now() + Number(m[1]);
+            while (Date.now() < end) await new Promise((r) => setTimeout(r, 10));
           } else if ((m = /^busy (\d+)$/.exec(line))) {
             const total = Number(m[1]);
             for (let done = 1; done <= total; done++) {
@@ -38,6 +42,18 @@ export function createFakeInterpreter(): Interpreter {
               if (hooks.signal?.aborted) throw new InterruptedError("interrupted by the user");
               hooks.progress?.({ label: "simulate fake", done, total, unit: "images", figures: { spikes: done * 1000 } });
             }
+          } else if ((m = /^pool (\d+)$/.exec(line))) {
+            // Long work in the worker pool: the kernel's event loop stays free meanwhile.
+            if (hooks.pool === undefined) throw new SpikelabError("unsupported", "no worker pool");
+            const total = Number(m[1]);
+            const parts = await hooks.pool.map<{ msPerItem: number }, number>(
+              { module: new URL("./pool-task.ts", import.meta.url), fn: "spin", items: total, shared: { msPerItem: 20 }, chunk: 5 },
+              {
+                ...(hooks.signal ? { signal: hooks.signal } : {}),
+                progress: (done, all) => hooks.progress?.({ label: "simulate in the pool", done, total: all, unit: "images" }),
+              },
+            );
+            last = { kind: "number", value: parts.reduce((a, p) => a + p.value, 0) };
           } else if (line === "plot") {
             hooks.emit({ kind: "display", value: { kind: "figure", figure: fakeRaster() } });
           } else if (line === "table") {

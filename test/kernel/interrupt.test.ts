@@ -42,6 +42,22 @@ test("SIGINT stops a running cell without killing the kernel; state intact", asy
   assert.is(k.proc.exitCode, null);
 });
 
+test("a cell that ignores the interrupt is abandoned after 0.9 s; the kernel goes on", async () => {
+  await k.execute("kept = 41");
+  const running = k.execute("stubborn 20000");
+  await new Promise((r) => setTimeout(r, 300));
+  const t0 = performance.now();
+  await k.request("control", "interrupt_request", {});
+  const cell = await running;
+  const stopMs = performance.now() - t0;
+  assert.is(cell.reply.content.ename, "InterruptedError");
+  assert.match(cell.reply.content.evalue as string, /did not stop within 900 ms/);
+  assert.ok(stopMs < 5000, `answered after ${stopMs} ms, not after the cell's 20 s`);
+  const next = await k.execute("kept");
+  assert.equal(ofType(next.iopub, "execute_result")[0]!.content.data, { "text/plain": "41" });
+  assert.match(k.stderr.join(""), /abandoned; the worker pool restarts/);
+});
+
 test("progress: one display_data with a display_id, then update_display_data in place, ending at done", async () => {
   const { iopub, reply } = await k.execute("busy 200");
   assert.is(reply.content.status, "ok");
@@ -70,6 +86,37 @@ test("an interrupted progress run stops and the bar shows where it stopped", asy
   assert.ok(done > 0 && done < 100000, text);
   assert.match(text, /ETA/);
   assert.is(streams((await k.execute('print "alive"')).iopub), "alive\n");
+});
+
+test("long work in the worker pool: the kernel stays responsive, progress moves, an interrupt stops it within 1 s", async () => {
+  await k.execute("kept = 41");
+  const mark = k.iopubLog.length;
+  const running = k.execute("pool 100000");
+  // Interrupt once the workers are computing (their start-up is a separate matter).
+  const moving = (m: { header: { msg_type: string }; content: Record<string, unknown> }) =>
+    m.header.msg_type === "update_display_data" && / ([1-9]\d+)\/100000 images/.test((m.content.data as Record<string, string>)["text/plain"] ?? "");
+  await k.waitForIopub((m) => k.iopubLog.indexOf(m) >= mark && moving(m));
+  const t0 = performance.now();
+  assert.ok(await k.heartbeat(500), "heartbeat while workers compute");
+  const info = await k.request("control", "kernel_info_request", {});
+  const controlMs = performance.now() - t0;
+  assert.is(info.content.status, "ok");
+  const tInterrupt = performance.now();
+  await k.request("control", "interrupt_request", {});
+  const cell = await running;
+  const stopMs = performance.now() - tInterrupt;
+  assert.is(cell.reply.content.ename, "InterruptedError");
+  const bars = [...ofType(cell.iopub, "display_data"), ...ofType(cell.iopub, "update_display_data")];
+  const done = Number(/ (\d+)\/100000 images/.exec((bars[bars.length - 1]!.content.data as Record<string, string>)["text/plain"]!)?.[1]);
+  assert.ok(done > 0 && done < 100000, `progress reached ${done}`);
+  console.log(`  pool: heartbeat + control answered in ${controlMs.toFixed(0)} ms while busy; stopped ${stopMs.toFixed(0)} ms after the interrupt at ${done} items`);
+  const t1 = performance.now();
+  const next = await k.execute("kept");
+  assert.equal(ofType(next.iopub, "execute_result")[0]!.content.data, { "text/plain": "41" });
+  // The pool is reused: a second run finishes and counts every item.
+  const again = await k.execute("pool 20");
+  assert.equal(ofType(again.iopub, "execute_result")[0]!.content.data, { "text/plain": "20" });
+  console.log(`  next cell answered ${(performance.now() - t1).toFixed(0)} ms after`);
 });
 
 test.run();
