@@ -242,13 +242,15 @@ export function markerGroupAttrs(t: Rec, color: string, size: number): string {
   const c = typeof m.color === "string" ? m.color : optStr(rec(m, "line"), "color") ?? color;
   const lineColor = optStr(rec(m, "line"), "color") ?? c;
   const opacity = num(m, "opacity", 1);
-  const op = opacity < 1 ? ` opacity="${opacity}"` : "";
+  // Marker opacity is per marker (overlaps darken, as in Plotly): stroke-/fill-opacity inherit
+  // to each path, where a group `opacity` would composite the whole trace at once.
   if (strokedSymbol(s)) {
     const lw = num(rec(m, "line"), "width", 0);
-    const sc = s === "line-ns" || s === "line-ew" ? lineColor : c;
-    return `fill="none" ${strokeAttrs(sc, symbolStrokeWidth(s, size, lw))} stroke-linecap="${s === "square" ? "square" : s === "circle" ? "round" : "butt"}"${op}`;
+    const p = paint(s === "line-ns" || s === "line-ew" ? lineColor : c);
+    const a = Math.round(p.alpha * opacity * 1000) / 1000;
+    return `fill="none" stroke="${escapeXml(p.color)}"${a < 1 ? ` stroke-opacity="${a}"` : ""} stroke-width="${px(symbolStrokeWidth(s, size, lw))}" stroke-linecap="${s === "square" ? "square" : s === "circle" ? "round" : "butt"}"`;
   }
-  return `${fillAttrs(c)} stroke="none"${op}`;
+  return `${fillAttrs(c, opacity)} stroke="none"`;
 }
 
 // ---------------------------------------------------------------- colour bar

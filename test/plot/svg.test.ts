@@ -79,6 +79,13 @@ test("stacked subplots: each y axis in its own domain, one shared x axis at the 
   assert.ok(x.every((v) => v > Math.max(...y1)), "x labels under the bottom subplot");
   assert.is(countClass(svg, "g", "subplot xy"), 1);
   assert.is(countClass(svg, "g", "subplot xy2"), 1);
+  // Side by side: x domains split the width, each x axis under its own y.
+  const side = figureSvg(fig(
+    [{ type: "scatter", x: [0, 1], y: [0, 1] }, { type: "scatter", x: [0, 1], y: [0, 1], xaxis: "x2", yaxis: "y2" }],
+    { xaxis: { domain: [0, 0.45] }, xaxis2: { domain: [0.55, 1] }, yaxis2: { anchor: "x2" }, margin: { l: 0, r: 0, t: 0, b: 0 }, width: 1000, showlegend: false },
+  ));
+  const x1 = tickTexts(side, "x").map((t) => t.x), x2 = tickTexts(side, "x2").map((t) => t.x);
+  assert.ok(Math.max(...x1) <= 450 && Math.min(...x2) >= 550, `${x1} | ${x2}`);
 });
 
 test("shapes: shaded windows in data x and axis-domain y, threshold lines across the paper", () => {
