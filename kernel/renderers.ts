@@ -20,10 +20,10 @@ let nextDiv = 0;
 // Unique per kernel process: two kernels' figures in one notebook must not share div ids.
 const idPrefix = `spikelab-${process.pid}-${Date.now().toString(36)}`;
 
-// No `fallbackSvg` inside the HTML: stdlib/plot's static SVG carries class "main-svg", which
-// Plotly.newPlot then mistakes for its own and fails on; image/svg+xml covers no-JS viewers.
+// The static SVG rides inside the HTML too: it shows where scripts do not run (an untrusted
+// notebook in JupyterLab strips them) and gives way to the interactive plot where they do.
 function figureHtml(fig: Figure, opts: { readonly includeLibrary: boolean }): string {
-  return plotFigureHtml(fig, { includeLibrary: opts.includeLibrary, id: `${idPrefix}-${nextDiv++}` });
+  return plotFigureHtml(fig, { includeLibrary: opts.includeLibrary, id: `${idPrefix}-${nextDiv++}`, fallbackSvg: figureSvg(fig) });
 }
 
 export const plotRenderers: PlotRenderers = { figureSvg, figureHtml, tableHtml, tableMarkdown, tableText };

@@ -58,6 +58,8 @@ it("nbconvert --execute runs every cell under the kernel; plotly.js is embedded 
   }
   const withLibrary = figures.map((f) => joined(f.data!["text/html"] as string[]).includes("embedded by spikelab for offline use"));
   assert.equal(withLibrary, [true, false]);
+  // Each carries the static SVG for viewers that run no scripts.
+  for (const f of figures) assert.match(joined(f.data!["text/html"] as string[]), /class="spikelab-static"><svg/);
   // Offline: no output loads a script from anywhere (plotly.js's own source mentions URLs, so look at src=).
   assert.not.match(JSON.stringify(nb), /<script[^>]*\ssrc=/);
 });
@@ -70,6 +72,8 @@ it("its HTML export draws both rasters in Chromium offline, one marker per spike
     await page.page.waitForFunction('document.querySelectorAll(".js-plotly-plot").length === 2', undefined, { timeout: 60_000 });
     const markers = await page.page.evaluate<number[]>('[...document.querySelectorAll(".js-plotly-plot")].map((p) => p.querySelectorAll(".main-svg path.point").length)');
     assert.equal(markers, [SPIKES, SPIKES]);
+    // The static SVG fallbacks gave way to the interactive plots.
+    await page.page.waitForFunction('document.querySelectorAll(".spikelab-static").length === 0', undefined, { timeout: 10_000 });
     assert.equal(page.blocked.filter((u) => /plot/i.test(u)), []);
     // Debian's nbconvert template loads require.js (libjs-requirejs, installed by .ci/run, so the
     // classic Notebook's AMD loader is on the page) and MathJax from /usr/share/javascript; only
