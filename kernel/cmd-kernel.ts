@@ -4,22 +4,11 @@
 
 import { existsSync } from "node:fs";
 import type { Interpreter } from "../dsl/api.ts";
-import { SpikelabError } from "../stdlib/errors.ts";
+import { createInterpreter } from "../dsl/interpreter.ts";
 import { Kernel } from "./kernel.ts";
 import { lazyPool } from "./lazy-pool.ts";
 
 type InterpreterFactory = (options: { baseDir: string }) => Interpreter;
-
-async function loadInterpreter(): Promise<InterpreterFactory> {
-  // Resolved at run time so the kernel builds while the interpreter is being written.
-  const path = "../dsl/interpreter.ts";
-  try {
-    const mod = (await import(path)) as { createInterpreter: InterpreterFactory };
-    return mod.createInterpreter;
-  } catch (e) {
-    throw new SpikelabError("unsupported", `the language interpreter is not available: ${(e as Error).message}`, { hint: "dsl/interpreter.ts must export createInterpreter" });
-  }
-}
 
 export async function kernelCommand(args: string[], factory?: InterpreterFactory): Promise<number> {
   const i = args.indexOf("--connection-file");
@@ -28,7 +17,7 @@ export async function kernelCommand(args: string[], factory?: InterpreterFactory
     process.stderr.write(`spikelab kernel: ${file === undefined ? "missing --connection-file FILE" : `no connection file ${file}`}\nhint: Jupyter starts the kernel with this argument; run 'spikelab install' and pick the spikelab kernel in Jupyter\n`);
     return 2;
   }
-  const create = factory ?? (await loadInterpreter());
+  const create = factory ?? createInterpreter;
   // Relative paths in cells (datasets, weight files) resolve against the notebook's directory,
   // which is where Jupyter starts the kernel.
   const interpreter = create({ baseDir: process.cwd() });
