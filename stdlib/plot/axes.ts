@@ -181,6 +181,12 @@ export function lengthPx(a: Axis): number {
   return Math.abs(a.p1 - a.p0);
 }
 
+/** Is u (axis units) within the visible range? */
+export function inRange(a: Axis, u: number): boolean {
+  const [r0, r1] = a.range;
+  return u >= Math.min(r0, r1) && u <= Math.max(r0, r1);
+}
+
 /** Axis units → pixels. */
 export function toPx(a: Axis, u: number): number {
   const [r0, r1] = a.range;
