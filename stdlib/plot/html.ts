@@ -3,7 +3,7 @@
 // notebook by plotlyLibraryHtml(), and per figure a div plus a script calling Plotly.newPlot.
 // It must never reference a CDN or any URL.
 
-import { existsSync, readFileSync, writeFileSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { SpikelabError } from "../errors.ts";
@@ -39,8 +39,11 @@ export function plotlySource(): string {
     throw new SpikelabError("io", `could not minify plotly.js into ${MINIFIED}`, { hint: "run `node stdlib/plot/build-asset.mjs` (or `npm install`)", cause: e });
   }
   try {
+    // Write then rename: a concurrent reader sees the old file or the whole new one.
     mkdirSync(dirname(MINIFIED), { recursive: true });
-    writeFileSync(MINIFIED, cached);
+    const tmp = `${MINIFIED}.${process.pid}.tmp`;
+    writeFileSync(tmp, cached);
+    renameSync(tmp, MINIFIED);
   } catch {
     // A read-only install keeps the minified copy in memory only.
   }
