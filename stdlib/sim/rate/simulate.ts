@@ -10,8 +10,9 @@ import type { SimOptions } from "../../families.ts";
 import type { LayerCount, LayerRates, MembraneTrace, RatePairs, SimResult, SpikeRecord } from "../../ir/results.ts";
 import { num, type ParamSpec } from "../../ir/rules.ts";
 import type { SpikingNetwork } from "../../ir/spiking.ts";
-import { annOps } from "../../ann/opcount.ts";
+import { annOps, annOpsPerLayer } from "../../ann/opcount.ts";
 import { argmaxRows } from "../../ann/forward.ts";
+import { predict } from "../../ann/evaluate.ts";
 import { recordActivations } from "../../ann/record.ts";
 import { scoreNode } from "../../convert/passes/canonical.ts";
 import { availableParallelism } from "node:os";
@@ -131,7 +132,10 @@ export async function simulateRate(snn: SpikingNetwork, data: Dataset, opts: Sim
     const out = sharedOut(data.count, steps, snn.projections.length, snn.populations.map((p) => p.shape.reduce((a, b) => a * b, 1)), pool?.size ?? 1, opts.counts !== false);
     const shared: ChunkShared = { key: keyOf(snn), snn, images: toShared(data.images), sampleSize: sampleSize(data), offset: data.offset, steps, record, trace, perSample: compare, out };
     const { chunks, partial } = await runChunks(shared, data.count, pool, ctx);
-    const result = summarise(snn, data, steps, shared, chunks, partial || out.done.some((d) => d === 0), compare);
+    const cut = partial || out.done.some((d) => d === 0);
+    // The ANN on the same samples: over the pool for a whole run; in this thread (short) for a partial one.
+    const annWhole = !cut && pool !== undefined ? await predict(snn.source, data, { pool }) : undefined;
+    const result = summarise(snn, data, steps, shared, chunks, cut, compare, annWhole);
     if (result.partial) {
       ctx.log?.(`simulate ${snn.name} interrupted after ${result.samples} of ${data.count} samples: accuracy ${(100 * result.accuracy).toFixed(2)} % (ANN ${(100 * result.annAccuracy).toFixed(2)} % on the same samples) at ${steps} steps; the result holds these samples (partial)`);
     }
@@ -141,7 +145,7 @@ export async function simulateRate(snn: SpikingNetwork, data: Dataset, opts: Sim
   }
 }
 
-function summarise(snn: SpikingNetwork, data: Dataset, steps: number, shared: ChunkShared, chunks: ChunkResult<ChunkOut>[], partial: boolean, compare: number): SimResult {
+function summarise(snn: SpikingNetwork, data: Dataset, steps: number, shared: ChunkShared, chunks: ChunkResult<ChunkOut>[], partial: boolean, compare: number, annWhole: Int32Array | undefined): SimResult {
   const out = shared.out;
   const pops = snn.populations;
   const projs = snn.projections;
@@ -176,9 +180,9 @@ function summarise(snn: SpikingNetwork, data: Dataset, steps: number, shared: Ch
 
   // The ANN on exactly the samples simulated (not interruptible: it is short and the SNN part is what the user waited for).
   const score = scoreNode(snn.source).id;
-  const annPredictions = new Int32Array(samples);
+  const annPredictions = annWhole ?? new Int32Array(samples);
   at = 0;
-  for (const [s, e] of ranges) {
+  for (const [s, e] of annWhole === undefined ? ranges : []) {
     recordActivations(snn.source, slice(data, s, e), [score], (b) => {
       argmaxRows(b.values.get(score)!, b.count, b.values.get(score)!.length / b.count, annPredictions, at + b.start);
     });
@@ -238,6 +242,15 @@ function summarise(snn: SpikingNetwork, data: Dataset, steps: number, shared: Ch
   for (const t of [10, 25, 50, 100, 200, 500]) if (t <= steps) info[`accuracy@${t}`] = overAcc[t - 1]!;
   const totalOps = synapticOps.reduce((a, b) => a + b.value, 0);
   const ann = annOps(snn.source);
+  // Per layer: the ANN's operations of the weighted layers feeding it (projection ids are their node ids).
+  const annBy = new Map(annOpsPerLayer(snn.source).map((l) => [l.layer, l.value]));
+  for (const l of synapticOps) {
+    const a = projs.filter((p) => p.to === l.layer).reduce((acc, p) => acc + (annBy.get(p.id) ?? 0), 0);
+    if (a > 0) {
+      info[`ann_ops:${l.layer}`] = a;
+      info[`ops_ratio:${l.layer}`] = l.value / a;
+    }
+  }
   info.ops_ratio = totalOps / ann;
   return {
     kind: "simresult",
