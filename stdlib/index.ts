@@ -1,0 +1,18 @@
+// spikelab's TypeScript API (package.json `exports` and `types`): what a TypeScript notebook
+// (tslab) or another program imports as "spikelab". It re-exports the public modules that exist
+// and must not add behaviour of its own; stages add their entry points here as they land.
+
+export * from "./plot/index.ts";
+export { SpikelabError, InterruptedError, isSpikelabError, throwIfAborted, type ErrorCode, type SourceLocation } from "./errors.ts";
+export type { Progress, RunContext } from "./context.ts";
+export { type Dataset, sampleSize, slice } from "./data/dataset.ts";
+export { mnist, fashionMnist, MNIST_CLASSES, FASHION_MNIST_CLASSES } from "./data/mnist.ts";
+export { cifar10, CIFAR10_CLASSES } from "./data/cifar.ts";
+export { synthetic, type SyntheticOptions } from "./data/synthetic.ts";
+export { normalize, take, shuffle } from "./data/transform.ts";
+export { buildNetwork, outputShape, paramCount, type NodeSpec, type BuildResult } from "./ir/shapes.ts";
+export { inputNode, outputNode, nodeById, type Network, type Node, type Op } from "./ir/network.ts";
+export { neuronCount, synapseCount, type SpikingNetwork, type Population, type Projection } from "./ir/spiking.ts";
+export { ruleSet, type RuleSet, type Family, type FamilySchema } from "./ir/rules.ts";
+export type { SimResult, SpikeRecord } from "./ir/results.ts";
+export { family, families, type FamilyEngine, type SimOptions } from "./families.ts";
