@@ -11,6 +11,8 @@ import type { SumsBackend } from "./sums.ts";
 /** Run options with the rule set's defaults applied, plus the ANN's input range. */
 export interface ResolvedOptions extends RunOptions {
   readonly annRange: readonly [number, number];
+  /** Run the source ANN for agreement. */
+  readonly ann: boolean;
 }
 
 export interface Chunk {
@@ -29,6 +31,6 @@ export function simulateChunk(plan: Plan, source: Network, images: Float32Array,
   const shift = globalFirst - first;
   const sim = runChunk(plan, images, count, globalFirst, { ...o, record: [o.record[0] + shift, o.record[1] + shift] }, backend);
   const records = sim.records.map((r) => ({ ...r, sample: r.sample - shift }));
-  const ann = annPredictions(source, images, count, o.annRange, sim.predictions);
+  const ann = o.ann ? annPredictions(source, images, count, o.annRange, sim.predictions) : { float64: new Int32Array(count).fill(-1), float32: new Int32Array(count).fill(-1), checked: 0 };
   return { start: first, sim: { ...sim, records }, ann64: ann.float64, ann32: ann.float32, annChecked: ann.checked };
 }

@@ -22,6 +22,7 @@ import { shareDeep, type SimShared } from "./worker.ts";
 /** Options `simulate … { … }` takes for TTFS networks, beside `workers` and `record`. */
 export const ttfsSimulateParams: readonly ParamSpec[] = [
   { name: "check", type: { kind: "bool" }, default: true, doc: "Compare every decoded activation (t_max − t) with the float64 ReLU network the spiking one encodes; reported as max_decoding_error." },
+  { name: "ann", type: { kind: "bool" }, default: true, doc: "Also run the source ANN on the same images (float32, and float64 on close calls) for agreement; false skips it (agreement NaN)." },
   { name: "jitter", type: { kind: "number", dimension: "none", min: 0 }, default: null, doc: "σ of Gaussian noise on every spike time; default: the rule set's `jitter`." },
   { name: "seed", type: { kind: "number", dimension: "none", min: 0, integer: true }, default: null, doc: "Seed of the jitter; default: the rule set's `seed`." },
 ];
@@ -41,7 +42,8 @@ export function runOptions(snn: SpikingNetwork, opts: SimOptions): ResolvedOptio
   const annRange: [number, number] = Array.isArray(ir) && ir.length === 2 ? [Number(ir[0]), Number(ir[1])] : [0, 1];
   const jitter = numberOr(opts.jitter, numberOr(rp.jitter, 0));
   if (!(jitter >= 0)) throw new SpikelabError("param", `jitter = ${jitter} must be >= 0`, { hint: "jitter is the standard deviation of the spike-time noise, in time units" });
-  return { jitter, seed: numberOr(opts.seed, numberOr(rp.seed, 1)), check: opts.check === undefined || opts.check === null ? true : opts.check === true, record, annRange };
+  const flag = (v: unknown, d: boolean): boolean => (typeof v === "boolean" ? v : d);
+  return { jitter, seed: numberOr(opts.seed, numberOr(rp.seed, 1)), check: flag(opts.check, true), ann: flag(opts.ann, true), record, annRange };
 }
 
 function checkData(snn: SpikingNetwork, plan: Plan, data: Dataset): void {
@@ -87,6 +89,7 @@ export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks:
   let correct = 0, annCorrect = 0, agree = 0, agree32 = 0;
   for (let i = 0; i < n; i++) {
     if (predictions[i] === labels[i]) correct++;
+    if (!o.ann) continue;
     if (ann64[i] === labels[i]) annCorrect++;
     if (predictions[i] === ann64[i]) agree++;
     if (predictions[i] === ann32[i]) agree32++;
@@ -109,8 +112,8 @@ export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks:
     predictions,
     annPredictions: ann64,
     accuracy,
-    annAccuracy: div(annCorrect, n),
-    agreement: div(agree, n),
+    annAccuracy: o.ann ? div(annCorrect, n) : NaN,
+    agreement: o.ann ? div(agree, n) : NaN,
     latency: { value: plan.latency, unit: "time units" },
     spikesPerNeuron: div(spikes, neurons * n),
     synapticOps,
@@ -130,7 +133,7 @@ export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks:
       hidden_neurons: hidden.reduce((s, l) => s + l.n, 0),
       spikes_per_hidden_neuron: 1,
       padding_ops: plan.layers.reduce((s, l) => s + l.paddingOps, 0),
-      agreement_float32: div(agree32, n),
+      agreement_float32: o.ann ? div(agree32, n) : NaN,
       ann_float64_checked: annChecked,
       jitter: o.jitter,
       seed: o.seed,

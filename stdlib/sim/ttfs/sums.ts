@@ -16,8 +16,8 @@ export interface LayerBuffers {
   readonly nz: Int32Array;
   readonly xv: Float64Array;
   readonly P: Float64Array;
-  /** The bound; P itself when the layer is safe without it. */
-  readonly Pp: Float64Array;
+  /** The bound (float32 in the WASM backend, without its rounding margin); P itself when the layer is safe without it. */
+  readonly Pp: Float64Array | Float32Array;
   /** Neurons the bound could not clear (the first `uncertain` of them). */
   readonly unc: Int32Array;
 }
@@ -187,10 +187,11 @@ export class JsSums implements SumsBackend {
 interface TtfsKernelExports {
   ttfsConvSums(inC: number, inH: number, inW: number, outC: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, groups: number, outH: number, outW: number, x: number, taps: number, tapsPos: number, P: number, Pp: number): void;
   ttfsConvScatter(inC: number, inH: number, inW: number, outC: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, groups: number, outH: number, outW: number, x: number, taps: number, tapsPos: number, P: number, Pp: number): void;
+  ttfsDepthwiseSums(C: number, inH: number, inW: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, outH: number, outW: number, x: number, taps: number, tapsPos: number, P: number, Pp: number): void;
   ttfsDenseSums(n: number, m: number, nz: number, xv: number, rows: number, rowsPos: number, P: number, Pp: number): void;
   ttfsInputsConv(nIn: number, tin: number, t0: number, tEnd: number, x: number): number;
   ttfsInputsDense(nIn: number, tin: number, t0: number, tEnd: number, nz: number, xv: number): number;
-  ttfsFinish(n: number, P: number, Pp: number, theta: number, dAll: number, uEnd: number, tEnd: number, tMax: number, out: number, uncertain: number, stats: number): number;
+  ttfsFinish(n: number, P: number, Pp: number, ppMult: number, theta: number, dAll: number, uEnd: number, tEnd: number, tMax: number, out: number, uncertain: number, stats: number): number;
 }
 
 /** Byte offsets in kernel memory of one layer's weights and buffers. */
@@ -207,6 +208,20 @@ interface WasmLayer {
   readonly theta: number;
   readonly dAll: number;
   readonly unc: number;
+  /** The float32 bound's rounding margin: 1 + (K + 4)·2⁻²³ for K terms per neuron (0: the bound is P itself). */
+  readonly ppMult: number;
+}
+
+function isDepthwise(c: Conn): boolean {
+  return c.kind === "conv" && c.icg === 1 && c.ocg === 1;
+}
+
+/** taps [C][kH][kW] (one output channel per group) as [kH][kW][C]. */
+function depthwiseTaps(c: Extract<Conn, { kind: "conv" }>, a: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  const kk = c.kH * c.kW;
+  for (let ch = 0; ch < c.inC; ch++) for (let t = 0; t < kk; t++) out[t * c.inC + ch] = a[ch * kk + t]!;
+  return out;
 }
 
 /** Calls of each conv kernel timed before a layer settles on the faster (both give the same sums, bit for bit). */
@@ -228,11 +243,20 @@ export class WasmSums implements SumsBackend {
   constructor(private readonly plan: Plan) {
     const k = kernels();
     this.exports = k.exports as unknown as TtfsKernelExports;
-    const f64 = (n: number, from?: Float64Array): [number, Float64Array] => {
+    const f64 = (size: number, from?: Float64Array): [number, Float64Array] => {
+      const n = from ? from.length : size;
       const ptr = k.allocBytes(Math.max(1, n) * 8);
       this.blocks.push(ptr);
       const view = new Float64Array(k.memory.buffer, ptr, n); // after the allocation: it may grow the memory
       if (from) view.set(from);
+      return [ptr, view];
+    };
+    const f32 = (from: Float64Array | number): [number, Float32Array] => {
+      const n = typeof from === "number" ? from : from.length;
+      const ptr = k.allocBytes(Math.max(1, n) * 4);
+      this.blocks.push(ptr);
+      const view = new Float32Array(k.memory.buffer, ptr, n);
+      if (typeof from !== "number") view.set(from);
       return [ptr, view];
     };
     const i32 = (n: number): [number, Int32Array] => {
@@ -250,17 +274,22 @@ export class WasmSums implements SumsBackend {
       if (l.kind !== "ttfs") return undefined;
       const nIn = inputCount(plan, i);
       const dense = l.conn.kind === "dense";
-      const [w] = f64(dense ? (l.conn as Extract<Conn, { kind: "dense" }>).rows.length : (l.conn as Extract<Conn, { kind: "conv" }>).taps.length, l.conn.kind === "dense" ? l.conn.rows : l.conn.taps);
-      const [wp] = l.safe ? [0] : f64(l.conn.kind === "dense" ? l.conn.rowsPos.length : l.conn.tapsPos.length, l.conn.kind === "dense" ? l.conn.rowsPos : l.conn.tapsPos);
+      // Depthwise layers (average pooling) take their taps channel-innermost: [kH][kW][C].
+      const dw = (a: Float64Array): Float64Array => (isDepthwise(l.conn) ? depthwiseTaps(l.conn as Extract<Conn, { kind: "conv" }>, a) : a);
+      const [w] = f64(0, dw(l.conn.kind === "dense" ? l.conn.rows : l.conn.taps));
+      const [wp] = l.safe ? [0] : f32(dw(l.conn.kind === "dense" ? l.conn.rowsPos : l.conn.tapsPos));
       const [x, xView] = f64(dense ? 0 : nIn);
       const [nz, nzView] = i32(dense ? nIn : 0);
       const [xv, xvView] = f64(dense ? nIn : 0);
       const [P, PView] = f64(l.n);
-      const [Pp, PpView] = l.safe ? [0, PView] : f64(l.n);
+      const [Pp, PpView] = l.safe ? [0, PView] : f32(l.n);
       const [theta] = f64(l.n, l.theta);
       const [dAll] = f64(l.n, l.dAll);
       const [unc, uncView] = i32(l.n);
-      return { bufs: { x: xView, nz: nzView, xv: xvView, P: PView, Pp: PpView, unc: uncView }, w, wp, x, nz, xv, P, Pp, theta, dAll, unc };
+      // A float32 sum of K non-negative rounded products is at least the exact sum times (1 − 2⁻²⁴)^(K+2).
+      const terms = l.conn.kind === "dense" ? l.conn.inN : l.conn.icg * l.conn.kH * l.conn.kW;
+      const ppMult = l.safe ? 0 : 1 + (terms + 4) * 2 ** -23;
+      return { bufs: { x: xView, nz: nzView, xv: xvView, P: PView, Pp: PpView, unc: uncView }, w, wp, x, nz, xv, P, Pp, theta, dAll, unc, ppMult };
     });
   }
   times(k: number): Float64Array {
@@ -289,7 +318,7 @@ export class WasmSums implements SumsBackend {
       r.m = 0;
       this.conv(layer, c, b);
     }
-    r.uncertain = ex.ttfsFinish(L.n, b.P, b.Pp === 0 ? b.P : b.Pp, b.theta, b.dAll, L.tEnd - L.t0, L.tEnd, L.tMax, this.tPtr[layer + 1]!, b.unc, this.stats);
+    r.uncertain = ex.ttfsFinish(L.n, b.P, b.Pp === 0 ? b.P : b.Pp, b.ppMult, b.theta, b.dAll, L.tEnd - L.t0, L.tEnd, L.tMax, this.tPtr[layer + 1]!, b.unc, this.stats);
     r.informative = this.statsView[0]!;
   }
 
@@ -298,11 +327,15 @@ export class WasmSums implements SumsBackend {
    * inputs. Which is faster depends on the layer (channels, sparsity): time both, keep the faster.
    */
   private conv(layer: number, c: Extract<Conn, { kind: "conv" }>, b: WasmLayer): void {
+    const ex = this.exports;
+    if (isDepthwise(c)) {
+      ex.ttfsDepthwiseSums(c.inC, c.inH, c.inW, c.kH, c.kW, c.sH, c.sW, c.pH, c.pW, c.outH, c.outW, b.x, b.w, b.wp, b.P, b.Pp);
+      return;
+    }
     const tr = this.trials[layer]!;
     const settled = this.choice[layer];
     const mode = settled ?? (tr[2] <= tr[3] ? "gather" : "scatter");
     const t0 = settled === undefined ? performance.now() : 0;
-    const ex = this.exports;
     const groups = c.inC / c.icg;
     if (mode === "gather") ex.ttfsConvSums(c.inC, c.inH, c.inW, c.outC, c.kH, c.kW, c.sH, c.sW, c.pH, c.pW, groups, c.outH, c.outW, b.x, b.w, b.wp, b.P, b.Pp);
     else ex.ttfsConvScatter(c.inC, c.inH, c.inW, c.outC, c.kH, c.kW, c.sH, c.sW, c.pH, c.pW, groups, c.outH, c.outW, b.x, b.w, b.wp, b.P, b.Pp);
