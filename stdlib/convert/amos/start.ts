@@ -39,9 +39,11 @@ export function isotonic(y: Float64Array): Float64Array {
  * otherwise. With `dipUnits` = m > 0, f = g1 + g2 is split at its minimum x*: g1 = f(min(x, x*))
  * falls and goes to m units that fire in turn as x passes its levels (h = 0, so they leave the
  * potential alone), g2 = f(max(x, x*)) − f(x*) rises and goes to the bisection of the other K − m.
- * That is how a circuit can follow SiLU's dip below zero.
+ * That is how a circuit can follow SiLU's dip below zero. With `bits` below K − m, only that many
+ * units bisect and the rest stay silent: more bisection levels than the edges' least-squares fit
+ * can place well is worse than fewer, so the fit tries a few.
  */
-export function bisectionStart(t: GateTable, K: number, dipUnits = 0): Circuit {
+export function bisectionStart(t: GateTable, K: number, dipUnits = 0, bits = K - dipUnits): Circuit {
   const n = t.x.length;
   let y = t.y;
   const hD: number[] = [], dD: number[] = [], TD: number[] = [];
@@ -61,8 +63,12 @@ export function bisectionStart(t: GateTable, K: number, dipUnits = 0): Circuit {
     }
     y = Float64Array.from(t.y, (v, i) => (i <= iMin ? 0 : v - yMin));
   }
-  const rest = bisection(t.x, y, K - m);
-  return circuit([...hD, ...rest.h], [...dD, ...rest.d], [...TD, ...rest.T]);
+  const b = Math.max(1, Math.min(bits, K - m));
+  const rest = bisection(t.x, y, b);
+  // Units left over stay silent (a threshold above the range): a smaller circuit inside a larger one.
+  const idle = K - m - b;
+  const above = t.x[n - 1]! + 1 + Math.abs(t.x[n - 1]!);
+  return circuit([...hD, ...rest.h, ...new Array<number>(idle).fill(0)], [...dD, ...rest.d, ...new Array<number>(idle).fill(0)], [...TD, ...rest.T, ...new Array<number>(idle).fill(above)]);
 }
 
 function bisection(x: Float64Array, y: Float64Array, K: number): { h: Float64Array; d: Float64Array; T: Float64Array } {
