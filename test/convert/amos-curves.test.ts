@@ -17,6 +17,7 @@ import { ruleSet } from "../../stdlib/ir/rules.ts";
 import { simulateAmos } from "../../stdlib/sim/amos/simulate.ts";
 import { amosAccuracyVsK, amosRaster, amosSpikeHistogram } from "../../stdlib/sim/amos/plots.ts";
 import { SpikelabError } from "../../stdlib/errors.ts";
+import type { SimResult } from "../../stdlib/ir/results.ts";
 
 const quickRules = ruleSet(amosSchema, "q", { fit_points: 20000, fit_restarts: 0, alpha: 2 });
 
@@ -60,7 +61,7 @@ test("a plotted gate expression comes from the rule set, and its absence is a pa
 test("simulation figures: raster with each layer's K-step window, spikes-per-gate bars, accuracy vs K", async () => {
   const net = initialize(sequential("m", [1, 6, 6], ["flatten", dense(10), "relu", dense(6), "relu", dense(3)]), { seed: 2 });
   const data = synthetic({ count: 60, shape: [1, 6, 6], classes: 3, seed: 1 });
-  const rs = [];
+  const rs: SimResult[] = [];
   for (const K of [3, 5]) rs.push(await simulateAmos(await convertAmos(net, ruleSet(amosSchema, "r", { K, alpha: 2 })), data, { record: [0, 2] }));
   const raster = amosRaster(rs[1]!, 1, null);
   const shapes = raster.layout.shapes as { x0: number; x1: number }[];
