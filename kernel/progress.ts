@@ -21,21 +21,28 @@ interface Bar {
 export class ProgressDisplay {
   private readonly bars = new Map<string, Bar>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last report arrived (at first: when the cell started). */
+  private lastReportMs: number;
 
   constructor(
     private readonly sink: ProgressSink,
     private readonly idPrefix: string,
     private readonly intervalMs = 200,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.lastReportMs = now();
+  }
 
   report(p: Progress): void {
     let bar = this.bars.get(p.label);
     const t = this.now();
     if (bar === undefined) {
-      bar = { id: `${this.idPrefix}-${this.bars.size}`, startedMs: t, shown: false, lastSentMs: -Infinity, pending: undefined };
+      // Tasks of a cell run one after another and report first when their first item is done:
+      // a task started when the one before it last reported (or when the cell started).
+      bar = { id: `${this.idPrefix}-${this.bars.size}`, startedMs: this.lastReportMs, shown: false, lastSentMs: -Infinity, pending: undefined };
       this.bars.set(p.label, bar);
     }
+    this.lastReportMs = t;
     bar.pending = p;
     // The first report, the last one and anything after a quiet interval go out at once;
     // the rest wait for the timer, which sends only the newest.

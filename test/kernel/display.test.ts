@@ -95,7 +95,11 @@ test("progress is throttled: first and last go out at once, the rest at most eve
   assert.ok(sent.slice(1).every((s) => s.update && s.id === "bar-0"));
   // First at 10 ms, then at most one per 200 ms (sends happen on reports at 210, 410, …), then the final one.
   assert.equal(sent.map((s) => s.at), [10, 210, 410, 610, 810, 1000]);
-  assert.match(sent[sent.length - 1]!.text, /100\/100 batches .* done$/);
+  assert.match(sent[sent.length - 1]!.text, /100\/100 batches · elapsed 1\.0 s · done$/);
+  // A second task's clock starts where the first one's last report left off.
+  now = 1500;
+  p.report({ label: "simulate", done: 5, total: 10, unit: "images" });
+  assert.match(sent[sent.length - 1]!.text, /5\/10 images · elapsed 0\.5 s · ETA 0\.5 s$/);
 });
 
 test.run();

@@ -1,8 +1,8 @@
-// A notebook with raster plots run headless under the kernel (nbconvert --execute), exported
+// A notebook with raster plots run headless under the real kernel (nbconvert --execute), exported
 // to HTML and opened in Chromium offline: the interactive plot must draw, with one marker per
 // spike, and plotly.js must be embedded once per notebook.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -10,34 +10,49 @@ import * as assert from "uvu/assert";
 import { hasChromium, openFile } from "../helpers/browser.ts";
 import { hasCommand, withTool } from "../helpers/outside.ts";
 import { ROOT } from "./client.ts";
-import { FAKE_RECORDS } from "./fake-interpreter.ts";
+import { createInterpreter } from "../../dsl/interpreter.ts";
+import { createPool } from "../../stdlib/tensor/pool.ts";
 
 const JUPYTER = "/usr/bin/jupyter";
 const FIXTURE = join(ROOT, "notebooks/fixtures/kernel-raster.ipynb");
-// Until the language's `plot raster` runs a simulation end to end, the notebook runs under the
-// kernel with the fake interpreter, whose `plot` draws a real stdlib/plot raster of FAKE_RECORDS.
-// The swap: KERNEL_ARGV = the argv `spikelab install` writes, and the fixture's cells in the language.
-const KERNEL_ARGV = [process.execPath, "--import", "tsx", join(ROOT, "test/kernel/fake-kernel.ts"), "--connection-file", "{connection_file}"];
-const SPIKES = FAKE_RECORDS.reduce((a, r) => a + r.neuron.length, 0);
 
 type Output = { output_type: string; data?: Record<string, string | string[] | object>; text?: string | string[]; execution_count?: number };
 type Nb = { cells: { cell_type: string; source: string | string[]; outputs?: Output[]; execution_count?: number | null }[] };
 const joined = (x: string | string[] | undefined) => (Array.isArray(x) ? x.join("") : (x ?? ""));
 
+/** The spikes the raster must show, found without the kernel: the fixture's cells run in-process. */
+async function expectedSpikes(): Promise<number> {
+  const nb = JSON.parse(readFileSync(FIXTURE, "utf8")) as Nb;
+  const it = createInterpreter({ baseDir: join(ROOT, "notebooks/fixtures") });
+  const pool = createPool(2);
+  try {
+    for (const c of nb.cells.filter((c) => c.cell_type === "code")) {
+      const r = await it.execute(joined(c.source), "cell", { emit: () => {}, pool });
+      assert.ok(r.ok, `fixture cell failed in-process: ${joined(c.source)}`);
+    }
+  } finally {
+    await pool.close();
+  }
+  const v = it.names().get("result");
+  assert.ok(v?.kind === "result");
+  return v.result.records.filter((r) => r.sample === 0).reduce((a, r) => a + r.neuron.length, 0);
+}
+
 const tools = hasCommand(JUPYTER, ["nbconvert", "--version"]) && hasChromium();
 const it = withTool(test, tools, "jupyter nbconvert and chromium", "apt-get install jupyter-nbconvert python3-nbclient chromium");
 
 let dir = "";
-test.before(() => {
+let SPIKES = 0;
+test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), "spikelab-nb-"));
-  const spec = join(dir, "jupyter", "kernels", "spikelab");
-  mkdirSync(spec, { recursive: true });
-  writeFileSync(join(spec, "kernel.json"), JSON.stringify({ argv: KERNEL_ARGV, display_name: "spikelab", language: "spikelab", interrupt_mode: "message" }));
+  const inst = spawnSync(process.execPath, [join(ROOT, "kernel/bin.js"), "install", "--prefix", join(dir, "prefix")], { encoding: "utf8" });
+  assert.is(inst.status, 0, inst.stderr);
+  SPIKES = await expectedSpikes();
 });
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 function jupyter(args: string[]): void {
-  const r = spawnSync(JUPYTER, args, { encoding: "utf8", timeout: 180_000, env: { ...process.env, JUPYTER_PATH: join(dir, "jupyter"), JUPYTER_RUNTIME_DIR: join(dir, "runtime") } });
+  const r = spawnSync(JUPYTER, args, { encoding: "utf8", timeout: 180_000, env: { ...process.env, JUPYTER_PATH: join(dir, "prefix", "share", "jupyter"), JUPYTER_RUNTIME_DIR: join(dir, "runtime") } });
   assert.is(r.status, 0, `jupyter ${args[0]} failed:\n${r.stderr}`);
 }
 
@@ -45,10 +60,20 @@ it("nbconvert --execute runs every cell under the kernel; plotly.js is embedded 
   jupyter(["nbconvert", "--to", "notebook", "--execute", FIXTURE, "--output-dir", dir, "--output", "executed.ipynb"]);
   const nb = JSON.parse(readFileSync(join(dir, "executed.ipynb"), "utf8")) as Nb;
   const cells = nb.cells.filter((c) => c.cell_type === "code");
-  assert.equal(cells.map((c) => c.execution_count), [1, 2, 3, 4, 5]);
+  assert.equal(cells.map((c) => c.execution_count), [1, 2, 3, 4, 5, 6]);
   assert.is(joined(cells[0]!.outputs![0]!.text), "hello from spikelab\n");
-  assert.is(joined(cells[3]!.outputs![0]!.data!["text/plain"] as string[]), "3");
-  const figures = cells.flatMap((c) => c.outputs!).filter((o) => o.output_type === "display_data");
+  assert.ok(SPIKES > 20, `the raster has ${SPIKES} spikes`);
+  // The result displays as the summary table.
+  const result = cells[4]!.outputs!.find((o) => o.output_type === "execute_result")!;
+  assert.match(joined(result.data!["text/plain"] as string[]), /^simulation of tiny_rueckauer2017|accuracy/m);
+  const displays = cells.flatMap((c) => c.outputs!).filter((o) => o.output_type === "display_data");
+  const figures = displays.filter((o) => "application/vnd.plotly.v1+json" in o.data!);
+  const bars = displays.filter((o) => !("application/vnd.plotly.v1+json" in o.data!)).map((o) => joined(o.data!["text/plain"] as string[]));
+  // Progress bars were updated in place to their final state (nbconvert applies update_display_data).
+  assert.is(bars.length, 3);
+  assert.match(bars[0]!, /^train tiny \[#{30}\] 100% 2\/2 epochs · loss [\d.]+ · accuracy [\d.]+ · elapsed [\d.]+ s · done$/);
+  assert.match(bars[1]!, /^normalise tiny on synthetic_blobs \[#{30}\] 100% 400\/400 images · elapsed [\d.]+ s · done$/);
+  assert.match(bars[2]!, /^simulate tiny_rueckauer2017 \[#{30}\] 100% 20\/20 images · elapsed [\d.]+ s · done$/);
   assert.is(figures.length, 2);
   for (const f of figures) {
     assert.equal(Object.keys(f.data!).sort(), ["application/vnd.plotly.v1+json", "image/svg+xml", "text/html", "text/plain"]);
