@@ -24,6 +24,7 @@ import { paramShapes } from "../stdlib/ir/shapes.ts";
 import type { SpikingNetwork } from "../stdlib/ir/spiking.ts";
 import { resultAccuracy, resultHistogram, resultMembrane, resultOps, resultRaster, resultRates, resultScatter } from "../stdlib/sim/figures.ts";
 import type { Cell, Figure, Table } from "../stdlib/plot/figure.ts";
+import { ttfsRaster, ttfsSpikeTimes } from "../stdlib/sim/ttfs/figures.ts";
 import { sizeOf } from "../stdlib/tensor/tensor.ts";
 import type { DataSource, Value } from "./api.ts";
 import { formatQuantity } from "./units.ts";
@@ -208,7 +209,7 @@ const int = (v: ParamValue | undefined, d: number): number => (typeof v === "num
 
 /** Spike raster of one sample: time on x, neuron on y, layers stacked (TTFS shades each layer's window). */
 export async function plotRaster(result: SimResult, o: { sample: number; layer: string | null }): Promise<Figure> {
-  return resultRaster(result, o);
+  return result.family === "ttfs" ? ttfsRaster(result, o) : resultRaster(result, o);
 }
 
 /** Membrane potential of one neuron over time, with the threshold line. */
@@ -238,8 +239,7 @@ export async function plotScatter(result: SimResult, o: { layer: string | null }
 
 /** TTFS: spike time against ANN activation per layer (a line of slope −1). */
 export async function plotSpikeTimes(result: SimResult, o: { layer: string | null }): Promise<Figure> {
-  void o;
-  throw unsupported(`plot spike_times (${result.family})`);
+  return ttfsSpikeTimes(result, o);
 }
 
 /** AMOS: the gate f(x) against the circuit's output for several K. */

@@ -35,6 +35,8 @@ export interface ChunkResult {
   readonly spikes: number;
   readonly inputInformative: number;
   readonly records: SpikeRecord[];
+  /** Per layer, for the recorded samples: the float64 ReLU activation and the decoded t_max − t of every neuron. */
+  readonly pairs: { readonly ann: number[]; readonly snn: number[] }[];
 }
 
 /** Seed of one sample's jitter stream: independent of how samples are split into chunks. */
@@ -86,6 +88,7 @@ export function runChunk(plan: Plan, images: Float32Array, count: number, firstS
   const counts: LayerCounts = { informative: 0, early: 0, scanned: 0 };
   const scanned = new Float64Array(L);
   const records: SpikeRecord[] = [];
+  const pairs = layers.map(() => ({ ann: [] as number[], snn: [] as number[] }));
   const { tMin, tMax } = plan.input;
   let spikes = 0;
   let inputInformative = 0;
@@ -129,8 +132,9 @@ export function runChunk(plan: Plan, images: Float32Array, count: number, firstS
     for (let i = 0; i < classes; i++) logits[s * classes + i] = pot[outMap[i]!]!;
     predictions[s] = argmax(logits, s * classes, classes);
 
-    if (opts.check) {
-      const ref = forward64(plan.reference, x64);
+    const recorded = sample >= opts.record[0] && sample < opts.record[1];
+    const ref = opts.check || recorded ? forward64(plan.reference, x64) : undefined;
+    if (ref !== undefined && opts.check) {
       for (let l = 0; l < L; l++) {
         const layer = layers[l]!;
         const r = ref[l]!;
@@ -149,10 +153,21 @@ export function runChunk(plan: Plan, images: Float32Array, count: number, firstS
         maxError[l] = err;
       }
     }
-    if (sample >= opts.record[0] && sample < opts.record[1]) {
+    if (recorded && ref !== undefined) {
       records.push(record(sample, plan.input.id, times[0]!, plan.input.shape));
-      for (let l = 0; l < L - 1; l++) records.push(record(sample, layers[l]!.id, times[l + 1]!, layers[l]!.shape));
+      for (let l = 0; l < L - 1; l++) {
+        const layer = layers[l]!;
+        if (layer.kind === "readout") continue;
+        records.push(record(sample, layer.id, times[l + 1]!, layer.shape));
+        // The ANN activation and its decoding t_max − t, neuron by neuron (CHW order).
+        const t = times[l + 1]!, map = maps[l]!, r = ref[l]!;
+        const p = pairs[l]!;
+        for (let i = 0; i < layer.n; i++) {
+          p.ann.push(r[i]!);
+          p.snn.push(layer.tMax - t[map[i]!]!);
+        }
+      }
     }
   }
-  return { count, logits, predictions, informative, early, scanned, maxError, spikes, inputInformative, records };
+  return { count, logits, predictions, informative, early, scanned, maxError, spikes, inputInformative, records, pairs };
 }

@@ -56,6 +56,26 @@ export function describe(d: Dataset): string {
   return `${d.name}.${d.split}[${d.offset}:${d.offset + d.count}]`;
 }
 
+/** Pearson correlation (NaN when either side is constant). */
+function correlation(a: readonly number[], b: readonly number[]): number {
+  const n = a.length;
+  let ma = 0, mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i]!;
+    mb += b[i]!;
+  }
+  ma /= n;
+  mb /= n;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) {
+    const da = a[i]! - ma, db = b[i]! - mb;
+    sab += da * db;
+    saa += da * da;
+    sbb += db * db;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}
+
 /** Folds chunk results (in sample order) into the SimResult every family reports. */
 export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks: readonly Chunk[], partial: boolean, o: ResolvedOptions): SimResult {
   // The run covers samples [0, n): the chunks that join up from the first (an interrupted pool run can leave gaps).
@@ -69,6 +89,7 @@ export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks:
   const predictions = new Int32Array(n), ann64 = new Int32Array(n), ann32 = new Int32Array(n);
   const informative = new Float64Array(L), early = new Float64Array(L), maxError = new Float64Array(L).fill(o.check ? 0 : NaN);
   const records: SpikeRecord[] = [];
+  const pairAnn: number[][] = plan.layers.map(() => []), pairSnn: number[][] = plan.layers.map(() => []);
   let spikes = 0, inputInformative = 0, at = 0, annChecked = 0;
   for (const c of sorted) {
     predictions.set(c.sim.predictions, at);
@@ -84,6 +105,10 @@ export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks:
     annChecked += c.annChecked;
     inputInformative += c.sim.inputInformative;
     records.push(...c.sim.records);
+    c.sim.pairs.forEach((p, l) => {
+      for (const v of p.ann) pairAnn[l]!.push(v);
+      for (const v of p.snn) pairSnn[l]!.push(v);
+    });
   }
   const labels = data.labels.slice(0, n);
   let correct = 0, annCorrect = 0, agree = 0, agree32 = 0;
@@ -121,10 +146,15 @@ export function assemble(snn: SpikingNetwork, plan: Plan, data: Dataset, chunks:
     annOps: annOps(snn.source),
     overTime: { time: Float64Array.of(plan.latency), accuracy: Float64Array.of(accuracy), synapticOps: Float64Array.of(synapticOpsTotal) },
     records,
+    pairs: plan.layers.flatMap((l, i) => (l.kind === "readout" || pairAnn[i]!.length === 0 ? [] : [{ layer: l.id, correlation: correlation(pairAnn[i]!, pairSnn[i]!), ann: Float32Array.from(pairAnn[i]!), snn: Float32Array.from(pairSnn[i]!) }])),
     info: {
       max_decoding_error: hiddenError,
       max_logit_error: o.check ? maxError[L - 1]! : NaN,
       layers: plan.layers.map((l) => l.id).join(","),
+      // Each spiking layer's window [t_min, t_max] (the input's is [0, 1]), for rasters and spike-time plots.
+      window_layers: [plan.input.id, ...spiking.map((l) => l.id)].join(","),
+      window_t_min: [plan.input.tMin, ...spiking.map((l) => (l.kind === "ttfs" ? l.tEnd : l.kind === "relay" ? l.tMin : NaN))],
+      window_t_max: [plan.input.tMax, ...spiking.map((l) => (l.kind === "ttfs" || l.kind === "relay" ? l.tMax : NaN))],
       decoding_error: [...maxError],
       informative_fraction: plan.layers.map((l, i) => (l.kind === "readout" ? NaN : div(informative[i]!, l.n * n))),
       input_informative_fraction: div(inputInformative, plan.input.n * n),
