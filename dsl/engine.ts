@@ -16,6 +16,8 @@ import { synthetic } from "../stdlib/data/synthetic.ts";
 import { SpikelabError } from "../stdlib/errors.ts";
 import { family, type SimOptions } from "../stdlib/families.ts";
 import { loadNetwork, saveNetwork } from "../stdlib/io/netfile.ts";
+import { exportNir as writeNir } from "../stdlib/io/nir.ts";
+import { loadOnnx, saveOnnx } from "../stdlib/io/onnx.ts";
 import { loadStdlibModel, MODELS_DIR } from "../stdlib/models/registry.ts";
 import { hasWeights, type Network } from "../stdlib/ir/network.ts";
 import type { SimResult } from "../stdlib/ir/results.ts";
@@ -23,6 +25,8 @@ import type { Dimension, ParamSpec, ParamValue, RuleSet } from "../stdlib/ir/rul
 import { paramShapes } from "../stdlib/ir/shapes.ts";
 import type { SpikingNetwork } from "../stdlib/ir/spiking.ts";
 import { resultAccuracy, resultHistogram, resultMembrane, resultOps, resultRaster, resultRates, resultScatter } from "../stdlib/sim/figures.ts";
+import { fitErrorPlot, gateCurves, gateSpecOf, staircasePlot } from "../stdlib/convert/amos/curves.ts";
+import { amosAccuracyVsK, amosRaster, amosSpikeHistogram } from "../stdlib/sim/amos/plots.ts";
 import type { Cell, Figure, Table } from "../stdlib/plot/figure.ts";
 import { ttfsRaster, ttfsSpikeTimes } from "../stdlib/sim/ttfs/figures.ts";
 import { sizeOf } from "../stdlib/tensor/tensor.ts";
@@ -113,9 +117,9 @@ export async function networkAccuracy(net: Network, data: Dataset, ctx: RunConte
   return (await evaluate(net, data, ctx)).accuracy;
 }
 
-/** A whole network from a file: spikelab's own format, or (later) ONNX. */
+/** A whole network from a file: spikelab's own format, or ONNX (by the .onnx extension). */
 export function loadNetworkFile(path: string): Network {
-  if (/\.onnx$/i.test(path)) throw unsupported("load from ONNX");
+  if (/\.onnx$/i.test(path)) return loadOnnx(path);
   // A stdlib model not trained yet: the registry says how to make it.
   if (!existsSync(path) && resolve(dirname(path)) === resolve(MODELS_DIR)) return loadStdlibModel(basename(path, extname(path))).network;
   return loadNetwork(path).network;
@@ -144,7 +148,7 @@ export function loadWeightsInto(net: Network, path: string): Network {
 }
 
 export function saveNetworkFile(net: Network, path: string): void {
-  if (/\.onnx$/i.test(path)) throw unsupported("save to ONNX");
+  if (/\.onnx$/i.test(path)) return saveOnnx(path, net);
   saveNetwork(path, net, { savedBy: "spikelab" });
 }
 
@@ -168,10 +172,14 @@ export async function simulateNetwork(snn: SpikingNetwork, data: Dataset, option
   return f.simulate(snn, data, options, ctx);
 }
 
-/** Writes a spiking network as NIR (HDF5). */
-export async function exportNir(snn: SpikingNetwork, path: string): Promise<void> {
-  void path;
-  throw unsupported(`export to NIR (${snn.family})`);
+/** Options `export SNN to "x.nir" { … }` accepts (for the statement's options, once it has them). */
+export const EXPORT_OPTIONS: readonly ParamSpec[] = [
+  { name: "reset", type: { kind: "enum", values: ["as_converted", "zero"] }, default: "as_converted", doc: "NIR's IF resets to v_reset and cannot express reset by subtraction: `as_converted` refuses such networks, `zero` writes the reset-to-zero approximation (a different, less accurate network) with a warning." },
+];
+
+/** Writes a rate-converted spiking network as NIR (HDF5); TTFS, AMOS, gated max-pools and (unless asked) subtraction resets are refused. */
+export async function exportNir(snn: SpikingNetwork, path: string, options: Readonly<Record<string, ParamValue>> = {}, ctx: RunContext = {}): Promise<void> {
+  await writeNir(snn, path, { subtractReset: options.reset === "zero" ? "zero" : "refuse", ...(ctx.log ? { log: ctx.log } : {}) });
 }
 
 /** An option of a plot or a builtin: the rule-set parameter types, plus a free string (a layer name) and a list of numbers. */
@@ -202,6 +210,8 @@ const sampleOpt: OptionSpec = { name: "sample", type: { kind: "number", dimensio
 const layerOpt: OptionSpec = { name: "layer", type: { kind: "string" }, default: null, doc: "Layer (population) name; default: every layer." };
 const resultArg: PlotArg = { kind: "result", doc: "a simulation result" };
 const resultsArg: PlotArg = { kind: "result", many: true, doc: "one or more simulation results" };
+const gateOpt: OptionSpec = { name: "gate", type: { kind: "enum", values: ["relu", "sigmoid", "silu", "gate"] }, default: "relu", doc: "The gate: relu, sigmoid, silu, or `gate` for the rule set's own expression." };
+const rangeOptSpec: OptionSpec = { name: "range", type: { kind: "numbers", length: 2 }, default: null, doc: "Input range [lo, hi]; default the rule set's fit_range, else the authors' range for the gate." };
 
 const results = (args: readonly Value[]): SimResult[] => args.flatMap((a) => (a.kind === "result" ? [a.result] : []));
 const str = (v: ParamValue | undefined): string | null => (typeof v === "string" ? v : null);
@@ -209,6 +219,8 @@ const int = (v: ParamValue | undefined, d: number): number => (typeof v === "num
 
 /** Spike raster of one sample: time on x, neuron on y, layers stacked (TTFS shades each layer's window). */
 export async function plotRaster(result: SimResult, o: { sample: number; layer: string | null }): Promise<Figure> {
+  // AMOS: layers top to bottom in firing order, each layer's K-step window shaded.
+  if (result.family === "amos") return amosRaster(result, o.sample, o.layer);
   return result.family === "ttfs" ? ttfsRaster(result, o) : resultRaster(result, o);
 }
 
@@ -242,14 +254,36 @@ export async function plotSpikeTimes(result: SimResult, o: { layer: string | nul
   return ttfsSpikeTimes(result, o);
 }
 
-/** AMOS: the gate f(x) against the circuit's output for several K. */
-export async function plotStaircase(rules: RuleSet, o: { gate: string; K: readonly number[] }): Promise<Figure> {
-  void o;
-  throw unsupported(`plot staircase (${rules.family})`);
+function amosRules(rules: RuleSet, plot: string): RuleSet {
+  if (rules.family !== "amos") throw new SpikelabError("type", `plot ${plot} needs an AMOS rule set; '${rules.name}' is ${rules.family}`, { hint: "e.g. `plot staircase stockl2019_amos { gate: sigmoid }`" });
+  return rules;
+}
+
+function rangeOpt(v: ParamValue | undefined): readonly [number, number] | undefined {
+  return Array.isArray(v) && v.length === 2 ? [v[0] as number, v[1] as number] : undefined;
+}
+
+/** AMOS: the gate f(x) against the circuit's output for several K (fits cached). */
+export async function plotStaircase(rules: RuleSet, o: { gate: string; K: readonly number[]; range?: readonly [number, number] }, ctx: RunContext = {}): Promise<Figure> {
+  const spec = gateSpecOf(o.gate, amosRules(rules, "staircase"));
+  return staircasePlot(await gateCurves(spec, o.K, rules, o.range, ctx), spec);
+}
+
+/** AMOS: a gate's approximation error (MSE and max) against K. */
+export async function plotFitError(rules: RuleSet, o: { gate: string; K: readonly number[]; range?: readonly [number, number] }, ctx: RunContext = {}): Promise<Figure> {
+  const spec = gateSpecOf(o.gate, amosRules(rules, "fit_error"));
+  return fitErrorPlot(await gateCurves(spec, o.K, rules, o.range, ctx));
+}
+
+/** AMOS: accuracy of several results against their K, with the ANN's. */
+export async function plotAccuracyVsK(rs: readonly SimResult[]): Promise<Figure> {
+  return amosAccuracyVsK(rs);
 }
 
 /** Histogram of spike times (TTFS) or spikes per neuron, per layer. */
 export async function plotHistogram(result: SimResult, o: { layer: string | null; of: string }): Promise<Figure> {
+  // AMOS: how many of its K spikes each gate's circuit spent (the spikes-per-neuron histogram).
+  if (result.family === "amos" && o.of === "spikes_per_neuron") return amosSpikeHistogram(result, o.layer);
   return resultHistogram(result, o);
 }
 
@@ -274,12 +308,17 @@ export const PLOTS: ReadonlyMap<string, PlotKind> = new Map(
         name: "staircase",
         doc: "An AMOS gate f(x) against its circuit's output for several K.",
         args: [{ kind: "rules", doc: "an AMOS rule set" }],
-        options: [
-          { name: "gate", type: { kind: "enum", values: ["relu", "sigmoid", "silu"] }, default: "relu", doc: "The gate to approximate." },
-          { name: "K", type: { kind: "numbers", integer: true }, default: [2, 4, 8], doc: "Circuit sizes to draw." },
-        ],
-        make: (a, o) => plotStaircase((a[0] as Extract<Value, { kind: "rules" }>).rules, { gate: str(o.gate) ?? "relu", K: Array.isArray(o.K) ? (o.K as number[]) : [2, 4, 8] }),
+        options: [gateOpt, { name: "K", type: { kind: "numbers", integer: true }, default: [2, 4, 8], doc: "Circuit sizes to draw." }, rangeOptSpec],
+        make: (a, o, ctx) => plotStaircase((a[0] as Extract<Value, { kind: "rules" }>).rules, { gate: str(o.gate) ?? "relu", K: Array.isArray(o.K) ? (o.K as number[]) : [2, 4, 8], range: rangeOpt(o.range) }, ctx),
       },
+      {
+        name: "fit_error",
+        doc: "An AMOS gate's approximation error (mean squared and max) against K.",
+        args: [{ kind: "rules", doc: "an AMOS rule set" }],
+        options: [gateOpt, { name: "K", type: { kind: "numbers", integer: true }, default: [1, 2, 3, 4, 6, 8, 10, 12, 16], doc: "Circuit sizes to fit." }, rangeOptSpec],
+        make: (a, o, ctx) => plotFitError((a[0] as Extract<Value, { kind: "rules" }>).rules, { gate: str(o.gate) ?? "sigmoid", K: Array.isArray(o.K) ? (o.K as number[]) : [1, 2, 3, 4, 6, 8, 10, 12, 16], range: rangeOpt(o.range) }, ctx),
+      },
+      { name: "accuracy_vs_K", doc: "AMOS: accuracy of several results against their K, with the ANN's.", args: [resultsArg], options: [], make: (a) => plotAccuracyVsK(results(a)) },
       {
         name: "histogram",
         doc: "Histogram of spike times or of spikes per neuron, per layer.",

@@ -7,7 +7,7 @@ import type { NodeProto } from "onnx-buf";
 import type { Pair } from "../ir/network.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import type { Attributes, ConstTensor } from "./onnx-proto.ts";
-import { readTensor } from "./onnx-proto.ts";
+import { readTensor, shortestFloat32 } from "./onnx-proto.ts";
 import { importError, type ImportState, type NodeValue, type Value } from "./onnx-import.ts";
 import { affineChannels, broadcastBinary, channelVector, gatherConst, sliceConst, squeezeConst, unsqueezeConst } from "./onnx-consts.ts";
 
@@ -120,11 +120,17 @@ function arithmetic(kind: "Add" | "Sub" | "Mul" | "Div"): Translator {
         return [s.emit(base, { kind: "add" }, [x.id, y.id], {}, where, x.shape)];
       }
       if (kind === "Mul") {
-        // SiLU as exported: Mul(x, Sigmoid(x)).
-        const sx = s.work(y.id);
-        const sy = s.work(x.id);
-        if (sx.op.kind === "sigmoid" && sx.inputs[0] === x.id) return [s.emit(base, { kind: "silu" }, [x.id], {}, where, x.shape)];
-        if (sy.op.kind === "sigmoid" && sy.inputs[0] === y.id) return [s.emit(base, { kind: "silu" }, [y.id], {}, where, y.shape)];
+        // SiLU as exported: Mul(x, Sigmoid(x)). The sigmoid node becomes the SiLU when nothing else reads it.
+        for (const [v, g, gName] of [[x, y, n.input[1]!], [y, x, n.input[0]!]] as const) {
+          const w = s.work(g.id);
+          if (w.op.kind !== "sigmoid" || w.inputs[0] !== v.id) continue;
+          if (s.readers(gName) === 1 && w.tensor === gName) {
+            w.op = { kind: "silu" };
+            w.tensor = n.output[0] ?? "";
+            return [{ kind: "node", id: w.id, shape: v.shape }];
+          }
+          return [s.emit(base, { kind: "silu" }, [v.id], {}, where, v.shape)];
+        }
       }
       throw importError(where, `${kind === "Mul" ? "multiplies" : kind === "Div" ? "divides" : "subtracts"} two input-dependent tensors`, "spikelab's IR has no elementwise product or difference of branches; only Add joins branches, and x·sigmoid(x) becomes SiLU");
     }
@@ -180,7 +186,7 @@ const batchNorm: Translator = (n, a, s, where, base) => {
   const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((i) => s.constant(n.input[i]!, where));
   const eps = a.float("epsilon", 1e-5);
   // ONNX's momentum weighs the running value (0.9); spikelab's, like PyTorch's, the batch (0.1).
-  const momentum = 1 - a.float("momentum", 0.9);
+  const momentum = shortestFloat32(1 - a.float("momentum", 0.9));
   if (a.int("training_mode", 0) !== 0) throw importError(where, "is in training mode", "export the model in inference mode (model.eval())");
   if (a.int("spatial", 1) !== 1) throw importError(where, "normalises per position (spatial=0)", "spikelab's batch norm is per channel");
   const c = x.shape[0]!;
@@ -248,7 +254,7 @@ const dropout: Translator = (n, a, s, where, base) => {
   const x = s.node(n.input[0]!, where);
   let rate = s.opset < 12 ? a.float("ratio", 0.5) : 0.5;
   const r = s.optional(n, 1);
-  if (r !== undefined) rate = s.constant(n.input[1]!, where).values[0]!;
+  if (r !== undefined) rate = shortestFloat32(s.constant(n.input[1]!, where).values[0]!);
   const tm = s.optional(n, 2);
   if (tm !== undefined && s.constant(n.input[2]!, where).values[0] !== 0) throw importError(where, "is in training mode", "export in inference mode (model.eval())");
   a.int("seed", 0);

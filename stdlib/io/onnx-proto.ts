@@ -158,6 +158,17 @@ export function readTensor(t: TensorProto, file: string, what: string): ConstTen
   return { dims, values: out, integer };
 }
 
+/** The shortest decimal whose float32 is the float32 of `x`: what the writer of the file meant. */
+export function shortestFloat32(x: number): number {
+  const f = Math.fround(x);
+  if (!Number.isFinite(f) || f === 0) return f;
+  for (let p = 1; p <= 9; p++) {
+    const d = Number(f.toPrecision(p));
+    if (Math.fround(d) === f) return d;
+  }
+  return f;
+}
+
 // --- attributes ------------------------------------------------------------------------------
 
 /** Reads a node's attributes by name, checking their types; unknown ones are reported by the importer. */
@@ -189,9 +200,10 @@ export class Attributes {
     return a === undefined ? fallback : Number(a.i);
   }
 
+  /** A float attribute as the shortest decimal that is the same float32 (1e-5, not 9.99999974e-6). */
   float(name: string, fallback: number): number {
     const a = this.get(name, AttributeProto_AttributeType.FLOAT);
-    return a === undefined ? fallback : a.f;
+    return a === undefined ? fallback : shortestFloat32(a.f);
   }
 
   ints(name: string): number[] | undefined {

@@ -94,8 +94,8 @@ export function encodeOnnx(net: Network, options: OnnxWriteOptions = {}): Uint8A
         break;
       case "globalavgpool":
         // The IR's global pool gives [C]; ONNX's gives [N, C, 1, 1].
-        node("GlobalAveragePool", `${n.id}/pool`, [ins[0]!], [`${n.id}/pooled`]);
-        node("Flatten", n.id, [`${n.id}/pooled`], out, [attr("axis", 1)]);
+        node("GlobalAveragePool", n.id, [ins[0]!], [`${n.id}/pooled`]);
+        node("Flatten", `${n.id}/Flatten`, [`${n.id}/pooled`], out, [attr("axis", 1)]);
         break;
       case "batchnorm":
         node("BatchNormalization", n.id, [ins[0]!, param(n, "gamma"), param(n, "beta"), param(n, "mean"), param(n, "var")], out, [attr("epsilon", op.eps, true), attr("momentum", 1 - op.momentum, true)]);
