@@ -76,8 +76,8 @@ test("spike counts: each ReLU gate fires popcount(level) times; AMOS neurons at 
     let bits = 0;
     for (let i = 0; i < rec1.neuron.length; i++) {
       const n = rec1.neuron[i]!;
-      if (Math.floor(n / K) !== o) continue;
-      const k = n % K;
+      if (n % 20 !== o) continue;
+      const k = Math.floor(n / 20); // unit-major: neuron k·20 + gate
       assert.is(rec1.time[i], k, "layer 1's unit k fires at step k");
       bits |= 1 << (K - 1 - k);
     }
@@ -110,6 +110,11 @@ test("synaptic operations of a run = Σ spikes × fan-out, per target layer", as
   assert.ok(Math.abs(r.synapticOpsTotal - spikes1 * 12 - spikes2 * 4) < 1e-6);
   assert.is(r.annOps, 2 * (36 * 20 + 20 * 12 + 12 * 4) + 20 + 12 + 4);
   assert.ok(Math.abs(r.spikesPerNeuron - (spikes1 + spikes2) / (5 * 32)) < 1e-12);
+  // Per-neuron spike rates (AMOS: K neurons per gate, each at most one spike per sample).
+  const rates = r.rates!.find((x) => x.layer === "relu1")!.spikes;
+  assert.is(rates.length, 20 * 5);
+  assert.ok(Math.abs(rates.reduce((a, b) => a + b, 0) - spikes1) < 1e-9);
+  assert.ok(rates.every((v) => v >= 0 && v <= 1));
 });
 
 test("FS form: the same outputs, spikes spread over one neuron per gate instead of K", async () => {

@@ -9,6 +9,7 @@ import { Executor } from "../../ann/executor.ts";
 import { F32 } from "../../ann/kernels.ts";
 import type { Network } from "../../ir/network.ts";
 import type { TaskContext } from "../../tensor/pool.ts";
+import { sizeOf } from "../../tensor/tensor.ts";
 
 export interface GateRun {
   readonly id: string;
@@ -57,6 +58,8 @@ export interface ChunkStats {
   readonly spikes: Float64Array;
   readonly synapticOps: Float64Array;
   readonly unitSpikes: Float64Array[];
+  /** Spikes of each neuron summed over the chunk's samples, per gate layer (AMOS: neuron k·gates + gate, unit-major; FS: gate). */
+  readonly neuronSpikes: Float64Array[];
   /** Synaptic operations caused by unit k's spikes, per gate. */
   readonly unitOps: Float64Array[];
   readonly histogram: Float64Array[];
@@ -92,6 +95,7 @@ export function simulateChunk(shared: AmosShared, start: number, end: number, ct
     synapticOps: new Float64Array(G),
     unitSpikes: gates.map((g) => new Float64Array(g.K)),
     unitOps: gates.map((g) => new Float64Array(g.K)),
+    neuronSpikes: gates.map((g) => new Float64Array(sizeOf(net.nodes.find((m) => m.id === g.id)!.shape) * (g.form === "amos" ? g.K : 1))),
     histogram: gates.map((g) => new Float64Array(g.K + 1)),
     correctAtStep: new Float64Array(shared.tail ? gates.find((g) => g.id === shared.tail!.gate)!.K : 0),
     records: [],
@@ -124,7 +128,8 @@ export function simulateChunk(shared: AmosShared, start: number, end: number, ct
           const pre = ex.output(ex.steps[step]!.inputs[0]!) as Float32Array;
           const size = ex.steps[step]!.size;
           const { K, h, d, T, fanout } = g;
-          const unit = stats.unitSpikes[gi]!, unitOps = stats.unitOps[gi]!, hist = stats.histogram[gi]!;
+          const unit = stats.unitSpikes[gi]!, unitOps = stats.unitOps[gi]!, hist = stats.histogram[gi]!, perNeuron = stats.neuronSpikes[gi]!;
+          const amosForm = g.form === "amos";
           const isTail = gi === tailGate;
           let spikes = 0, ops = 0;
           for (let s = 0; s < b; s++) {
@@ -142,9 +147,12 @@ export function simulateChunk(shared: AmosShared, start: number, end: number, ct
                   v -= h[k]!;
                   unit[k]!++;
                   unitOps[k]! += fan;
+                  perNeuron[amosForm ? k * size + j : j]!++;
                   c++;
                   if (rec !== undefined) {
-                    rec.neuron.push(g.form === "amos" ? j * K + k : j);
+                    // Unit-major numbering (unit k of every gate, then unit k + 1): a raster that
+                    // thins neurons out keeps whole units, and each unit's band fires at its step.
+                    rec.neuron.push(g.form === "amos" ? k * size + j : j);
                     rec.time.push(g.start + k);
                   }
                 }

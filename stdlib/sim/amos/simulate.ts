@@ -65,6 +65,7 @@ function assemble(snn: SpikingNetwork, data: Dataset, gates: readonly GateRun[],
   const predictions = new Int32Array(n), annPredictions = new Int32Array(n), labels = new Uint8Array(n);
   const G = gates.length;
   const spikes = new Float64Array(G), ops = new Float64Array(G);
+  const perNeuron = chunks.length > 0 ? chunks[0]!.value.neuronSpikes.map((a) => new Float64Array(a.length)) : gates.map(() => new Float64Array(0));
   const unit = gates.map((g) => new Float64Array(g.K)), unitOps = gates.map((g) => new Float64Array(g.K)), hist = gates.map((g) => new Float64Array(g.K + 1));
   const correctAtStep = new Float64Array(chunks[0]?.value.correctAtStep.length ?? 0);
   const records: SpikeRecord[] = [];
@@ -80,6 +81,7 @@ function assemble(snn: SpikingNetwork, data: Dataset, gates: readonly GateRun[],
       ops[g]! += s.synapticOps[g]!;
       s.unitSpikes[g]!.forEach((v, k) => (unit[g]![k]! += v));
       s.unitOps[g]!.forEach((v, k) => (unitOps[g]![k]! += v));
+      s.neuronSpikes[g]!.forEach((v, k) => (perNeuron[g]![k]! += v));
       s.histogram[g]!.forEach((v, k) => (hist[g]![k]! += v));
     }
     s.correctAtStep.forEach((v, k) => (correctAtStep[k]! += v));
@@ -160,6 +162,7 @@ function assemble(snn: SpikingNetwork, data: Dataset, gates: readonly GateRun[],
     annOps: annOps(net),
     ...(overTime ? { overTime } : {}),
     records,
+    rates: gates.map((g, i) => ({ layer: g.id, spikes: perNeuron[i]!.map((v) => (n > 0 ? v / n : 0)) })),
     info,
     partial,
   };
