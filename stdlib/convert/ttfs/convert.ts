@@ -51,7 +51,7 @@ export async function stageMaxima(stages: readonly Stage[], data: Dataset, ctx: 
     const done = await pool.map<MaximaShared, Float64Array>({ module: new URL("../../sim/ttfs/worker.ts", import.meta.url), fn: "maximaItems", items: data.count, shared }, { ...(ctx.signal ? { signal: ctx.signal } : {}), progress });
     for (const c of done) parts.push(c.value);
   } else {
-    const step = 64;
+    const step = 256;
     const tctx: TaskContext = { worker: -1, aborted: () => ctx.signal?.aborted === true, throwIfAborted: () => throwIfAborted(ctx.signal), itemsDone: () => undefined };
     let last = performance.now();
     for (let s = 0; s < data.count; s += step) {
@@ -65,7 +65,7 @@ export async function stageMaxima(stages: readonly Stage[], data: Dataset, ctx: 
     }
   }
   progress(data.count);
-  const max = new Float64Array(stages.length);
+  const max = new Float64Array(stages.length).fill(-Infinity);
   for (const p of parts) for (let i = 0; i < max.length; i++) max[i] = Math.max(max[i]!, p[i]!);
   return max;
 }

@@ -6,7 +6,8 @@
 import type { TaskContext } from "../../tensor/pool.ts";
 import { toShared } from "../../tensor/pool.ts";
 import type { Network } from "../../ir/network.ts";
-import { forward64, type Stage } from "../../convert/ttfs/stages.ts";
+import type { Stage } from "../../convert/ttfs/stages.ts";
+import { stageMaxima32 } from "../../convert/ttfs/maxima.ts";
 import type { Plan } from "./plan.ts";
 import { simulateChunk, type Chunk, type ResolvedOptions } from "./chunk.ts";
 import { sumsBackend, type SumsBackend } from "./sums.ts";
@@ -53,26 +54,14 @@ export interface MaximaShared {
   readonly sampleSize: number;
 }
 
-/** Per stage, the largest output value over samples [start, end). */
+/** Per stage, the largest output value over samples [start, end) (float32 kernels: X_n only sizes windows). */
 export function maximaItems(shared: MaximaShared, start: number, end: number, ctx: TaskContext): Float64Array {
-  const { stages, images, sampleSize: n } = shared;
-  const max = new Float64Array(stages.length);
-  const x = new Float64Array(n);
-  for (let i = start; i < end; i++) {
-    for (let k = 0; k < n; k++) x[k] = images[i * n + k]!;
-    const outs = forward64(stages, x);
-    for (let s = 0; s < stages.length; s++) {
-      const o = outs[s]!;
-      let m = max[s]!;
-      for (let k = 0; k < o.length; k++) if (o[k]! > m) m = o[k]!;
-      max[s] = m;
-    }
-    if ((i & 31) === 31) {
-      ctx.throwIfAborted();
-      ctx.itemsDone(32);
-    }
-  }
-  return max;
+  let reported = 0;
+  return stageMaxima32(shared.stages, shared.images, shared.sampleSize, start, end, (done) => {
+    ctx.throwIfAborted();
+    ctx.itemsDone(done - reported);
+    reported = done;
+  });
 }
 
 /** A copy of plain data with every typed array on shared memory (cheap to hand to workers). */
