@@ -177,7 +177,7 @@ export function nirGraph(snn: SpikingNetwork, options: NirOptions = {}): NirGrap
       }
       case "avgpool": {
         if (from.shape.length !== 3) throw refuse(`pool '${pr.id}' reads a vector`, "pool images only");
-        const name = nirName(pr.id, taken);
+        const name = nirName(`${pr.id}_sum`, taken);
         nodes.set(name, { type: "SumPool2d", kernel_size: [...g.kernel], stride: [...g.stride], padding: [...g.padding] });
         // A global pool's population is [C] in spikelab; SumPool2d gives [C, 1, 1].
         const pooled = to.shape.length === 1 && !(to === score && integrator) ? reshapeTarget(name, [to.shape[0]!, 1, 1]) : name;
@@ -194,7 +194,7 @@ export function nirGraph(snn: SpikingNetwork, options: NirOptions = {}): NirGrap
           break;
         }
         // A branch of a concatenation: a fixed 0/1 selection puts its spikes at their offset.
-        const name = nirName(pr.id, taken);
+        const name = nirName(`${from.id}_to_${to.id}`, taken);
         const hw = to.shape.length === 3 ? to.shape[1]! * to.shape[2]! : 1;
         if (to.shape.length === 3 && from.shape.length === 3 && g.offset % hw === 0) {
           const [cb, ca] = [to.shape[0]!, from.shape[0]!];
