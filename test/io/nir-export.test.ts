@@ -14,6 +14,7 @@ import { avgpool, built, conv, dense, maxpool, sequential } from "../../stdlib/a
 import { convertRate } from "../../stdlib/convert/rate/convert.ts";
 import { rateSchema } from "../../stdlib/convert/rate/schema.ts";
 import { SpikelabError } from "../../stdlib/errors.ts";
+import type { Network } from "../../stdlib/ir/network.ts";
 import { ruleSet, type ParamValue } from "../../stdlib/ir/rules.ts";
 import type { SpikingNetwork } from "../../stdlib/ir/spiking.ts";
 import { exportNir, NIR_VERSION, thresholdBelow } from "../../stdlib/io/nir.ts";
@@ -46,7 +47,7 @@ const group = (l: Layout, k: string): Layout => (l[k] as { group: Layout }).grou
 const field = (l: Layout, k: string): Field => l[k] as Field;
 
 /** A conv net with an average pool kept as neurons, a residual add and a concatenation. */
-function branchy() {
+function branchy(): Network {
   const net = initialize(built("branchy", [
     { id: "image", op: { kind: "input", shape: [1, 8, 8] }, inputs: [] },
     { id: "c1", op: conv(4, 3, { pad: 1 }), inputs: ["image"] },
@@ -63,7 +64,7 @@ function branchy() {
   return { ...net, nodes: net.nodes.map((n) => (n.params.bias ? { ...n, params: { ...n.params, bias: { shape: n.params.bias.shape, data: n.params.bias.data.map((b) => Math.abs(b) + 0.05) } } } : n)) };
 }
 
-async function rate(overrides: Record<string, ParamValue>, net = branchy()): Promise<SpikingNetwork> {
+async function rate(overrides: Record<string, ParamValue>, net: Network = branchy()): Promise<SpikingNetwork> {
   return convertRate(net, ruleSet(rateSchema, "nir_test", { normalize: "weights", dt: 0.001, ...overrides }));
 }
 
