@@ -3,6 +3,7 @@
 // (two for a percentile below 100) over the calibration slice through the ANN's recorder.
 // It must not fit or build circuits.
 
+import { createHash } from "node:crypto";
 import { recordActivations } from "../../ann/record.ts";
 import type { RunContext } from "../../context.ts";
 import { slice, type Dataset } from "../../data/dataset.ts";
@@ -42,12 +43,35 @@ export interface Calibration {
   readonly data: string;
 }
 
+/** What a calibration depends on: the network's structure and every parameter, the data, the percentile, the gates. */
+function calibrationKey(net: Network, data: Dataset, reluGates: readonly Node[], fittedGates: readonly Node[], percentile: number): string {
+  const h = createHash("sha256");
+  for (const n of net.nodes) {
+    h.update(`${n.id}|${JSON.stringify(n.op)}|${n.inputs.join(",")}|`);
+    for (const [k, t] of Object.entries(n.params)) h.update(k).update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  }
+  // The data by name and slice, and by content (labels and a strided sample of pixels: two seeds of a synthetic set differ).
+  h.update(data.labels);
+  const stride = Math.max(1, Math.floor(data.images.length / 100_000));
+  const sample = new Float32Array(Math.ceil(data.images.length / stride));
+  for (let i = 0, j = 0; i < data.images.length; i += stride) sample[j++] = data.images[i]!;
+  h.update(new Uint8Array(sample.buffer));
+  return `${h.digest("hex")}|${data.name}|${data.split}|${data.offset}|${data.count}|${percentile}|${reluGates.map((g) => g.id)}|${fittedGates.map((g) => g.id)}`;
+}
+
+// A K sweep converts the same network on the same data again and again; α's percentile and the
+// fit ranges do not depend on K, so they are measured once per process.
+const memo = new Map<string, Calibration>();
+
 /**
  * Records `reluGates`' outputs (for α) and `fittedGates`' inputs (for the fit range) over `data`.
  * The ReLU's output is read, not its input: its positive values are the same and the ANN's
  * executor keeps fewer buffers.
  */
 export function calibrate(net: Network, data: Dataset, reluGates: readonly Node[], fittedGates: readonly Node[], percentile: number, ctx: RunContext): Calibration {
+  const key = calibrationKey(net, data, reluGates, fittedGates, percentile);
+  const known = memo.get(key);
+  if (known !== undefined) return known;
   const pct = new PositivePercentile(Math.max(1, reluGates.length), percentile);
   const reluIndex = new Map(reluGates.map((g, i) => [g.id, i]));
   const lo = new Map(fittedGates.map((g) => [g.inputs[0]!, Infinity]));
@@ -80,11 +104,13 @@ export function calibrate(net: Network, data: Dataset, reluGates: readonly Node[
     }
   }
   const levels = reluGates.length > 0 ? pct.result() : new Float64Array(0);
-  return {
+  const cal: Calibration = {
     level: new Map(reluGates.map((g, i) => [g.id, levels[i]!])),
     range: new Map(fittedGates.map((g) => [g.id, [lo.get(g.inputs[0]!)!, hi.get(g.inputs[0]!)!] as const])),
     data: dataLabel(data),
   };
+  memo.set(key, cal);
+  return cal;
 }
 
 /**
