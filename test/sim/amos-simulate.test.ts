@@ -15,7 +15,8 @@ import type { Network } from "../../stdlib/ir/network.ts";
 import { simulateAmos } from "../../stdlib/sim/amos/simulate.ts";
 import { gateFanout } from "../../stdlib/sim/amos/fanout.ts";
 import { createPool } from "../../stdlib/tensor/pool.ts";
-import { SpikelabError } from "../../stdlib/errors.ts";
+import { InterruptedError, SpikelabError } from "../../stdlib/errors.ts";
+import type { SimResult } from "../../stdlib/ir/results.ts";
 
 const mlp = initialize(sequential("mlp", [1, 6, 6], ["flatten", dense(20), "relu", dense(12), "relu", dense(4)]), { seed: 3 });
 const data = synthetic({ count: 300, shape: [1, 6, 6], classes: 4, seed: 5 });
@@ -146,6 +147,21 @@ test("anytime read-out over the last layer's steps ends at the final accuracy", 
   assert.equal(Array.from(ot.time), [9, 10, 11, 12, 13, 14, 15, 16]);
   assert.ok(Math.abs(ot.accuracy[7]! - r.accuracy) < 1e-12);
   assert.ok(Math.abs(ot.synapticOps[7]! - r.synapticOpsTotal) < 1e-6);
+});
+
+test("an interrupted run throws InterruptedError carrying the images done as a partial result", async () => {
+  const snn = await convertAmos(mlp, ruleSet(amosSchema, "t", { K: 4, alpha: 2 }));
+  const stop = new AbortController();
+  try {
+    await simulateAmos(snn, data, {}, { signal: stop.signal, progress: () => stop.abort() });
+    assert.unreachable();
+  } catch (e) {
+    assert.ok(e instanceof InterruptedError, String(e));
+    const partial = (e as InterruptedError).partial as SimResult;
+    assert.is(partial.partial, true);
+    assert.ok(partial.samples > 0 && partial.samples < data.count, `${partial.samples}`);
+    assert.is(partial.predictions.length, partial.samples);
+  }
 });
 
 test("a network without gates, or without calibration data, is refused with a hint", async () => {
