@@ -78,7 +78,12 @@ export class Session {
         ...(this.opts.pool ? { pool: this.opts.pool } : {}),
       };
       const r = await untilSettledOrAbandoned(this.interpreter.execute(req.code, file, hooks), signal, this.graceMs, () => this.opts.onAbandoned?.());
-      if (r.ok) {
+      if (r.ok && signal.aborted) {
+        // The language may finish an interrupted cell with what it had (a partial simulation
+        // result, announced on stderr). The user asked to stop: report it as an interruption so
+        // a "run all" stops here (stop_on_error) instead of going on with partial results.
+        outcome = this.failure([new InterruptedError("interrupted by the user; the cell ended early and kept what it had computed (see the note above)")], file, req.code, count, quiet);
+      } else if (r.ok) {
         if (r.value !== undefined && r.value.kind !== "none") {
           resultText = formatValue(r.value);
           quiet.result(count, this.display.bundle(r.value));

@@ -31,6 +31,13 @@ export function createFakeInterpreter(): Interpreter {
               if (hooks.signal?.aborted) throw new InterruptedError("interrupted by the user");
               await new Promise((r) => setTimeout(r, 10));
             }
+          } else if ((m = /^lenient (\d+)$/.exec(line))) {
+            // Stops on interrupt but ends normally with what it has, as the rate simulator does.
+            const end = Date.now() + Number(m[1]);
+            while (Date.now() < end && !hooks.signal?.aborted) await new Promise((r) => setTimeout(r, 10));
+            hooks.emit({ kind: "text", text: "note: stopped early, partial result kept", stream: "stderr" });
+            staged.set("partial", { kind: "bool", value: true });
+            last = { kind: "number", value: 1 };
           } else if ((m = /^stubborn (\d+)$/.exec(line))) {
             // Awaits but never looks at the signal: the kernel must give up on it.
             const end = Date.now() + Number(m[1]);

@@ -42,6 +42,21 @@ test("SIGINT stops a running cell without killing the kernel; state intact", asy
   assert.is(k.proc.exitCode, null);
 });
 
+test("a cell that ends normally after an interrupt is reported interrupted; queued cells are aborted", async () => {
+  const running = k.execute("lenient 60000");
+  const queued = k.execute('print "queued"');
+  await new Promise((r) => setTimeout(r, 300));
+  await k.request("control", "interrupt_request", {});
+  const [cell, next] = await Promise.all([running, queued]);
+  assert.is(cell.reply.content.ename, "InterruptedError");
+  assert.match(cell.reply.content.evalue as string, /kept what it had computed/);
+  assert.is(streams(cell.iopub, "stderr"), "note: stopped early, partial result kept\n");
+  assert.is(ofType(cell.iopub, "execute_result").length, 0);
+  assert.is(next.reply.content.status, "aborted");
+  // What the language kept stays (its decision, announced on stderr).
+  assert.equal(ofType((await k.execute("partial")).iopub, "execute_result")[0]!.content.data, { "text/plain": "true" });
+});
+
 test("a cell that ignores the interrupt is abandoned after 0.9 s; the kernel goes on", async () => {
   await k.execute("kept = 41");
   const running = k.execute("stubborn 20000");
