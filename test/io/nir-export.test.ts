@@ -18,6 +18,8 @@ import type { Network } from "../../stdlib/ir/network.ts";
 import { ruleSet, type ParamValue } from "../../stdlib/ir/rules.ts";
 import type { SpikingNetwork } from "../../stdlib/ir/spiking.ts";
 import { exportNir, NIR_VERSION, thresholdBelow } from "../../stdlib/io/nir.ts";
+import { saveOnnx } from "../../stdlib/io/onnx.ts";
+import { createInterpreter } from "../../dsl/interpreter.ts";
 import { referenceSimulate } from "../../stdlib/sim/rate/reference.ts";
 import { hasCommand, withTool } from "../helpers/outside.ts";
 import { seededInputs } from "./ort.ts";
@@ -182,6 +184,21 @@ test("gated max-pooling and leaky neurons are refused with what to convert with 
   } catch (e) {
     assert.match((e as Error).message, "uses leaky neurons (tau 20 ms)");
   }
+});
+
+test("through the language: export writes a reset-to-zero network; a subtraction-reset one is a diagnostic at its line", async () => {
+  saveOnnx(join(dir, "branchy.onnx"), branchy());
+  const it = createInterpreter({ baseDir: dir });
+  const out: string[] = [];
+  const run = (src: string) => it.execute(src, "cell", { emit: (o) => void (o.kind === "text" && out.push(o.text)) });
+  const ok = await run('load net from "branchy.onnx"\nconversion z extends rate {\n  reset: zero\n  normalize: weights\n}\nsnn = convert net with z\nexport snn to "lang.nir"');
+  assert.ok(ok.ok, ok.ok ? "" : ok.errors.map((e) => e.message).join("; "));
+  assert.ok(existsSync(join(dir, "lang.nir")));
+  const bad = await run('use rueckauer2017\nconversion s extends rueckauer2017 {\n  normalize: weights\n}\nsub = convert net with s\nexport sub to "sub.nir"');
+  assert.ok(!bad.ok);
+  assert.equal(bad.errors.map((e) => `${e.loc?.line}:${e.loc?.column} ${e.code}`), ["6:1 unsupported"]);
+  assert.match(bad.errors[0]!.message, "resets by subtraction");
+  assert.is(existsSync(join(dir, "sub.nir")), false);
 });
 
 test.run();
