@@ -86,7 +86,7 @@ export type Stmt =
   | { readonly kind: "train"; readonly name: Name; readonly data: Expr; readonly options: RecordExpr | undefined; readonly span: Span }
   | { readonly kind: "load"; readonly name: Name; readonly path: Expr; readonly span: Span }
   | { readonly kind: "save"; readonly target: Expr; readonly path: Expr; readonly span: Span }
-  | { readonly kind: "export"; readonly target: Expr; readonly path: Expr; readonly span: Span }
+  | { readonly kind: "export"; readonly target: Expr; readonly path: Expr; readonly options: RecordExpr | undefined; readonly span: Span }
   | { readonly kind: "plot"; readonly plot: Name; readonly args: readonly Expr[]; readonly options: RecordExpr | undefined; readonly span: Span }
   | { readonly kind: "table"; readonly items: readonly Expr[]; readonly span: Span }
   | { readonly kind: "print"; readonly items: readonly Expr[]; readonly span: Span }
@@ -161,7 +161,7 @@ function unquote(image: string): string {
   return body.replace(/\\(.)/g, (_, ch: string) => (ch === "n" ? "\n" : ch === "t" ? "\t" : ch));
 }
 
-const PRIMARY_TOKENS = ["Number", "Shape", "String", "Kw_true", "Kw_false", "Identifier"] as const;
+const PRIMARY_TOKENS = ["Number", "Shape", "String", "Kw_true", "Kw_false", "Identifier", "Kw_input"] as const;
 
 interface Operand {
   readonly value: Expr;
@@ -285,9 +285,9 @@ class AstBuilder extends BaseVisitor {
   layerLine(c: Children, _: undefined): LayerLine {
     const ids = toks(c, "Identifier");
     const colon = toks(c, "Colon")[0];
+    const layerName = colon !== undefined ? ids[0] : undefined;
+    const fromName = toks(c, "AnyName")[0];
     const from = toks(c, "Kw_from")[0];
-    const layerName = colon !== undefined ? ids.find((t) => t.startOffset < colon.startOffset) : undefined;
-    const fromName = from !== undefined ? ids.find((t) => t.startOffset > from.startOffset) : undefined;
     const layers = nodes(c, "layer").map((l) => this.visit(l) as Layer);
     const first = layerName ?? from;
     const firstSpan = first !== undefined ? tokenSpan(first) : layers[0]!.span;
@@ -345,7 +345,7 @@ class AstBuilder extends BaseVisitor {
 
   exportStmt(c: Children): Stmt {
     const path = this.expr(node(c, "expression"));
-    return { kind: "export", target: this.expr(node(c, "postfix")), path, span: spanFrom(tokenSpan(tok(c, "Kw_export")), path.span) };
+    return { kind: "export", target: this.expr(node(c, "postfix")), path, options: this.rec(nodes(c, "record")[0]), span: spanFrom(tokenSpan(tok(c, "Kw_export")), path.span) };
   }
 
   plotStmt(c: Children): Stmt {
@@ -525,9 +525,9 @@ export interface ParsedProgram {
 /** Parses `text` into an AST; on syntax errors returns every one of them and no program. Never throws. */
 export function parse(text: string, file: string): ParsedProgram {
   const r = parseCst(text, file);
-  if (r.errors.length > 0 || r.cst === undefined) return { program: undefined, errors: r.errors };
+  if (r.errors.length > 0 || r.statements === undefined) return { program: undefined, errors: r.errors };
   try {
-    const statements = builder.visit(r.cst) as Stmt[];
+    const statements = r.statements.map((c) => builder.visit(c) as Stmt);
     return { program: { file, text, statements }, errors: [] };
   } catch (e) {
     if (e instanceof RangeError) {

@@ -3,7 +3,8 @@
 // in context), inspection of the word under the cursor, and is-complete for a cell.
 // It must not run anything: the scope comes from the session's names and a dry run of the cell.
 
-import { createTokenInstance, type IToken, type TokenType } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
+import { createTokenInstance } from "./chevrotain.ts";
 import { family } from "../stdlib/families.ts";
 import type { Family, ParamSpec } from "../stdlib/ir/rules.ts";
 import type { Completeness, Completion, Inspection, Value } from "./api.ts";
@@ -238,6 +239,8 @@ export function complete(source: string, offset: number, ctx: EditorContext): Co
     const open = toks.filter((t) => t.tokenType === LBrace).length - toks.filter((t) => t.tokenType === RBrace).length;
     toks = open > 0 ? [...toks, createTokenInstance(Newline, "\n", last.endOffset ?? 0, last.endOffset ?? 0, 0, 0, 0, 0)] : [];
   }
+  const keywords: string[] = [];
+  let joinOnly = false;
   let paths: ReturnType<typeof parser.computeContentAssist> = [];
   try {
     paths = parser.computeContentAssist("statement", toks);
@@ -248,7 +251,7 @@ export function complete(source: string, offset: number, ctx: EditorContext): Co
     const t = p.nextTokenType;
     const stack = p.ruleStack;
     const rule = stack[stack.length - 1];
-    if (KEYWORDS.includes(t)) add([t.name.replace(/^Kw_/, "")]);
+    if (KEYWORDS.includes(t)) keywords.push(t.name.replace(/^Kw_/, ""));
     else if (t === AnyName && rule === "field") add(recordParams(stack, toks, names).map((s) => s.name));
     else if (t === AnyName && rule === "callArg") {
       const fn = [...toks].reverse().find((x) => BUILTINS.has(x.image));
@@ -259,8 +262,14 @@ export function complete(source: string, offset: number, ctx: EditorContext): Co
       else if (rule === "layerArg") {
         const kindTok = [...toks].reverse().find((x, i, arr) => LAYER_KINDS.has(x.image) && (arr[i + 1] === undefined || arr[i + 1]!.tokenType !== AnyName));
         const kind = LAYER_KINDS.get(kindTok?.image ?? "");
-        if (kind !== undefined) add(kind.join ? [...new Set(toks.filter((x, i) => toks[i + 1]?.image === ":").map((x) => x.image))] : kind.options.map((o) => o.name));
-        add([...names.keys()]);
+        if (kind?.join === true) {
+          // A join takes names of earlier layers only.
+          joinOnly = true;
+          add(["input", ...toks.filter((x, i) => toks[i + 1]?.image === ":").map((x) => x.image)]);
+        } else {
+          if (kind !== undefined) add(kind.options.map((o) => o.name));
+          add([...names.keys()]);
+        }
       } else if (rule === "plotStmt") add(engine.PLOTS.keys());
       else if (rule === "useStmt") add(stdlibModules(ctx.modules.stdlibDir));
       else if (rule === "conversionDecl") add([...FAMILY_NAMES, ...[...names].filter(([, v]) => kindOf(v) === "rules").map(([k]) => k)]);
@@ -279,6 +288,7 @@ export function complete(source: string, offset: number, ctx: EditorContext): Co
       }
     }
   }
+  if (!joinOnly) add(keywords);
   return { matches: [...out].sort((a, b) => a.localeCompare(b)), start, end };
 }
 

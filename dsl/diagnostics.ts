@@ -59,7 +59,8 @@ export function formatDiagnostic(err: SpikelabError, lookup: SourceLookup = sour
     lines.push(`${loc.file}:${loc.line}:${loc.column}: error: ${err.message}`);
     const text = lookup(loc.file);
     const src = text === undefined ? undefined : lineOf(text, loc.line);
-    if (src !== undefined && src.trim() !== "") {
+    // A line of binary data would only garble the terminal.
+    if (src !== undefined && src.trim() !== "" && !/[\x00-\x08\x0b-\x1f\x7f\ufffd]/.test(src)) {
       const [shown, caret] = excerpt(src, loc.column, loc.length ?? 1);
       lines.push(`  ${shown}`, `  ${caret}`);
     }

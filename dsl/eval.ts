@@ -78,6 +78,7 @@ export interface EvalHost {
 }
 
 const MAX_ERRORS = 50;
+let lastYield = 0;
 const NO_PARAMS: CheckedParams = { values: {}, complete: true };
 const MAX_SWEEP = 100_000;
 
@@ -146,13 +147,36 @@ export class Evaluator {
     return this.envCache;
   }
 
+  /**
+   * Between statements and sweep steps: lets the event loop run every ~20 ms (so an interrupt,
+   * a heartbeat or a progress message gets through a long pure computation), then stops if
+   * the run was interrupted.
+   */
+  private async pause(): Promise<void> {
+    const now = performance.now();
+    if (now - lastYield > 20) {
+      lastYield = now;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    throwIfAborted(this.host.signal);
+  }
+
+  /** expectKind, with the error placed at the expression the value came from. */
+  private expect(v: V, kinds: Parameters<typeof expectKind>[1], what: string, at: { span: Span }, hint?: string): void {
+    try {
+      expectKind(v, kinds, what, hint);
+    } catch (e) {
+      throw e instanceof SpikelabError ? e.at(this.loc(at)) : e;
+    }
+  }
+
   // --- statements -------------------------------------------------------------------------------
 
   /** Runs statements in order; returns the value of a final bare expression (`topLevel` only). */
   async block(stmts: readonly Stmt[], topLevel: boolean): Promise<V | undefined> {
     let last: V | undefined;
     for (let i = 0; i < stmts.length; i++) {
-      if (!this.checking) throwIfAborted(this.host.signal);
+      if (!this.checking) await this.pause();
       const s = stmts[i]!;
       const isResult = topLevel && i === stmts.length - 1 && s.kind === "expr";
       try {
@@ -188,7 +212,7 @@ export class Evaluator {
         return undefined;
       case "dataset": {
         const v = await this.expr(s.value);
-        expectKind(v, ["datasource", "dataset"], `dataset ${s.name.name}`, "e.g. `dataset mnist = mnist()`");
+        this.expect(v, ["datasource", "dataset"], `dataset ${s.name.name}`, s.value, "e.g. `dataset mnist = mnist()`");
         this.scope.vars.set(s.name.name, v);
         return undefined;
       }
@@ -231,7 +255,7 @@ export class Evaluator {
   private async lookupRules(name: { name: string; span: Span }): Promise<V> {
     const v = this.scope.get(name.name) ?? CONSTANTS.get(name.name)?.value;
     if (v === undefined) throw this.unknownName(name.name).at(this.loc(name));
-    expectKind(v, ["rules"], `'${name.name}'`);
+    this.expect(v, ["rules"], `'${name.name}'`, name);
     return v;
   }
 
@@ -250,10 +274,14 @@ export class Evaluator {
   private async train(s: Extract<Stmt, { kind: "train" }>): Promise<undefined> {
     const net = this.scope.get(s.name.name);
     if (net === undefined) throw this.unknownName(s.name.name).at(this.loc(s.name));
-    expectKind(net, ["network"], "train");
+    this.expect(net, ["network"], "train", s.name);
     const data = await this.expr(s.data);
-    expectKind(data, ["dataset"], "train … on");
-    checkFits(s.name.name, networkInput(net), describe(data), datasetShape(data));
+    this.expect(data, ["dataset"], "train … on", s.data);
+    try {
+      checkFits(s.name.name, networkInput(net), dataLabel(data), datasetShape(data));
+    } catch (e) {
+      throw e instanceof SpikelabError ? e.at(this.loc(s.data)) : e;
+    }
     const opts = await checkParams("train", engine.TRAIN_OPTIONS, s.options?.fields ?? [], this.paramEnv());
     if (this.checking || net.kind !== "network" || data.kind !== "dataset") return undefined;
     const trained = await engine.trainNetwork(net.network, data.dataset, opts.values, this.ctx());
@@ -265,14 +293,14 @@ export class Evaluator {
   private async pathValue(e: Expr, what: string): Promise<string | undefined> {
     const v = await this.expr(e);
     if (isUnknown(v)) return undefined;
-    if (v.kind !== "string") throw new SpikelabError("type", `${what} needs a file path as a string, got ${describe(v)}`, { hint: 'e.g. "lenet.net"' });
+    if (v.kind !== "string") throw new SpikelabError("type", `${what} needs a file path as a string, got ${describe(v)}`, { loc: this.loc(e), hint: 'e.g. "lenet.spikelab"' });
     return this.path(v.value);
   }
 
   private async load(s: Extract<Stmt, { kind: "load" }>): Promise<undefined> {
     const path = await this.pathValue(s.path, "load … from");
     const existing = this.scope.get(s.name.name);
-    if (existing !== undefined) expectKind(existing, ["network"], `load ${s.name.name}`, "load reads a network's weights; pick another name for a new network");
+    if (existing !== undefined) this.expect(existing, ["network"], `load ${s.name.name}`, s.name, "load reads a network's weights; pick another name for a new network");
     if (this.checking || path === undefined) {
       if (existing === undefined) this.scope.vars.set(s.name.name, unknown("network"));
       return undefined;
@@ -288,11 +316,12 @@ export class Evaluator {
 
   private async saveOrExport(s: Extract<Stmt, { kind: "save" | "export" }>): Promise<undefined> {
     const v = await this.expr(s.target);
-    expectKind(v, s.kind === "save" ? ["network"] : ["snn"], s.kind, s.kind === "export" ? "export writes a spiking network: convert first" : undefined);
+    this.expect(v, s.kind === "save" ? ["network"] : ["snn"], s.kind, s.target, s.kind === "export" ? "export writes a spiking network: convert first" : undefined);
     const path = await this.pathValue(s.path, `${s.kind} … to`);
+    const opts = s.kind === "export" ? await checkParams("export", engine.EXPORT_OPTIONS, s.options?.fields ?? [], this.paramEnv()) : NO_PARAMS;
     if (this.checking || path === undefined) return undefined;
     if (v.kind === "network") engine.saveNetworkFile(v.network, path);
-    else if (v.kind === "snn") await engine.exportNir(v.snn, path);
+    else if (v.kind === "snn") await engine.exportNir(v.snn, path, opts.values, this.ctx());
     return undefined;
   }
 
@@ -309,11 +338,7 @@ export class Evaluator {
     }
     args.forEach((a, i) => {
       const want = kind.args[Math.min(i, kind.args.length - 1)]!;
-      try {
-        expectKind(a, [want.kind], `plot ${kind.name}`, want.kind === "result" ? "simulate first: r = simulate snn on data" : undefined);
-      } catch (e) {
-        throw (e as SpikelabError).at(this.loc(s.args[i]!));
-      }
+      this.expect(a, [want.kind], `plot ${kind.name}`, s.args[i]!, want.kind === "result" ? "simulate first: r = simulate snn on data" : undefined);
     });
     const opts = await checkParams(`plot ${kind.name}`, kind.options, s.options?.fields ?? [], this.paramEnv());
     if (this.checking || args.some(isUnknown)) return undefined;
@@ -329,7 +354,7 @@ export class Evaluator {
     const allResults = flat.every((v) => kindOf(v) === "result" || kindOf(v) === "any");
     if (vs.length > 1 || (vs[0]!.kind === "list" && allResults)) {
       if (!allResults) throw new SpikelabError("type", `a table of several values needs simulation results, got ${flat.map(describe).join(", ")}`, { loc: this.loc(s) });
-    } else expectKind(vs[0]!, ["table", "result", "network", "rules", "list"], "table");
+    } else this.expect(vs[0]!, ["table", "result", "network", "rules", "list"], "table", s.items[0]!);
     if (this.checking || flat.some(isUnknown)) return undefined;
     const v = vs[0]!;
     let t: Table;
@@ -343,7 +368,7 @@ export class Evaluator {
   }
 
   private async row(r: RecordExpr): Promise<undefined> {
-    if (this.rows === undefined) throw new SpikelabError("syntax", "`row` belongs inside a sweep", { loc: this.loc(r), hint: "sweep p in [1, 2] { row { p: p } }" });
+    if (this.rows === undefined) throw new SpikelabError("syntax", "`row` belongs inside a sweep", { hint: "sweep p in [1, 2] { row { p: p } }" });
     const cells = new Map<string, Cell>();
     for (const f of r.fields) {
       if (cells.has(f.name.name)) {
@@ -481,7 +506,8 @@ export class Evaluator {
     let ops: readonly PostOp[] = e.ops;
     let v: V;
     const first = ops[0]!;
-    if (e.base.kind === "name" && first.op === "call" && !this.scope.has(e.base.name)) {
+    // Functions and values have separate names: `dataset mnist = mnist()` can run twice.
+    if (e.base.kind === "name" && first.op === "call") {
       v = await this.call(e.base.name, first, e.base.span);
       ops = ops.slice(1);
     } else {
@@ -501,8 +527,8 @@ export class Evaluator {
   private async call(name: string, call: Extract<PostOp, { op: "call" }>, span: Span): Promise<V> {
     const b = BUILTINS.get(name);
     if (b === undefined) {
-      const c = CONSTANTS.get(name);
-      if (c !== undefined) throw new SpikelabError("type", `'${name}' is ${describe(c.value)}, not a function`, { loc: this.loc({ span }) });
+      const bound = this.scope.get(name) ?? CONSTANTS.get(name)?.value;
+      if (bound !== undefined) throw new SpikelabError("type", `'${name}' is ${describe(bound)}, not a function`, { loc: this.loc({ span }) });
       throw new SpikelabError("name", `unknown function '${name}'${didYouMean(name, BUILTINS.keys())}`, { loc: this.loc({ span }) });
     }
     const positional: V[] = [];
@@ -659,13 +685,9 @@ export class Evaluator {
 
   private async convert(e: Extract<Expr, { kind: "convert" }>): Promise<V> {
     const net = await this.expr(e.network);
-    expectKind(net, ["network"], "convert", "convert NETWORK with RULES");
+    this.expect(net, ["network"], "convert", e.network, "convert NETWORK with RULES");
     let rules = await this.expr(e.rules);
-    try {
-      expectKind(rules, ["rules"], "convert … with", "a rule set: rate, ttfs, amos, or one from `use rueckauer2017` …");
-    } catch (err) {
-      throw (err as SpikelabError).at(this.loc(e.rules));
-    }
+    this.expect(rules, ["rules"], "convert … with", e.rules, "a rule set: rate, ttfs, amos, or one from `use rueckauer2017` …");
     if (e.overrides !== undefined) {
       const name = rules.kind === "rules" ? rules.rules.name : "rules";
       rules = await buildRules(name, rules, e.overrides.fields, this.paramEnv(), true);
@@ -683,15 +705,15 @@ export class Evaluator {
 
   private async simulate(e: Extract<Expr, { kind: "simulate" }>): Promise<V> {
     const snn = await this.expr(e.snn);
-    expectKind(snn, ["snn"], "simulate", snn.kind === "network" ? "convert it first: simulate (convert net with rules) on data" : undefined);
+    this.expect(snn, ["snn"], "simulate", e.snn, snn.kind === "network" ? "convert it first: simulate (convert net with rules) on data" : undefined);
     const data = await this.expr(e.data);
-    try {
-      expectKind(data, ["dataset"], "simulate … on");
-    } catch (err) {
-      throw (err as SpikelabError).at(this.loc(e.data));
-    }
+    this.expect(data, ["dataset"], "simulate … on", e.data);
     const source = snn.kind === "snn" ? snn.snn.source : isUnknown(snn) ? snn.network : undefined;
-    if (source !== undefined) checkFits(source.name, source.nodes[0]?.shape, describe(data), datasetShape(data));
+    try {
+      if (source !== undefined) checkFits(source.name, source.nodes[0]?.shape, dataLabel(data), datasetShape(data));
+    } catch (err) {
+      throw err instanceof SpikelabError ? err.at(this.loc(e.data)) : err;
+    }
     const fam = snn.kind === "snn" ? snn.snn.family : (snn as { family?: "rate" }).family;
     const specs = fam === undefined ? [] : engine.simulateOptions(fam);
     const opts = fam === undefined ? { values: {}, complete: false } : await checkParams(`simulate (${fam})`, specs, e.options?.fields ?? [], this.paramEnv());
@@ -704,7 +726,7 @@ export class Evaluator {
     const lists: { name: string; items: readonly V[] | undefined }[] = [];
     for (const v of e.vars) {
       const list = await this.expr(v.values);
-      expectKind(list, ["list"], `sweep ${v.name.name} in`, "e.g. sweep p in [99, 99.9, 100] { … }");
+      this.expect(list, ["list"], `sweep ${v.name.name} in`, v.values, "e.g. sweep p in [99, 99.9, 100] { … }");
       lists.push({ name: v.name.name, items: list.kind === "list" ? list.items : undefined });
     }
     const rows: Rows = { columns: [], rows: [] };
@@ -722,7 +744,7 @@ export class Evaluator {
     if (total > MAX_SWEEP) throw new SpikelabError("resource", `this sweep has ${total} combinations; at most ${MAX_SWEEP}`);
     const idx = lists.map(() => 0);
     for (let done = 0; done < total; done++) {
-      throwIfAborted(this.host.signal);
+      await this.pause();
       const scope = new Scope(this.scope);
       lists.forEach((l, i) => scope.vars.set(l.name, l.items![idx[i]!]!));
       await this.child(scope, rows).block(e.body, false);
@@ -734,6 +756,12 @@ export class Evaluator {
     }
     return { kind: "table", table: { kind: "table", columns: rows.columns, rows: rows.rows.map((r) => rows.columns.map((c) => r.get(c) ?? null)) } };
   }
+}
+
+/** "mnist.test[0:1000]" for a dataset whose origin is known, else "the dataset". */
+function dataLabel(v: V): string {
+  const label = v.kind === "dataset" ? v.label : isUnknown(v) ? v.label : undefined;
+  return label ?? "the dataset";
 }
 
 const OP_WORDS = { "+": "add", "-": "subtract", "*": "multiply", "/": "divide", "^": "raise" } as const;

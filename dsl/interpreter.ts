@@ -21,10 +21,20 @@ export interface InterpreterOptions {
 }
 
 /** What checking a program found: every error, in source order. */
-export async function checkProgram(program: Program, options: { dir: string; names?: ReadonlyMap<string, Value>; modules?: Modules }): Promise<SpikelabError[]> {
+export async function checkProgram(
+  program: Program,
+  options: {
+    dir: string;
+    names?: ReadonlyMap<string, Value>;
+    modules?: Modules;
+    /** Checked names carried from one program to the next (a checking session): read, then updated. */
+    bindings?: Map<string, V>;
+  },
+): Promise<SpikelabError[]> {
   const modules = options.modules ?? new Modules();
   const scope = new Scope();
   for (const [k, v] of options.names ?? []) scope.vars.set(k, v);
+  for (const [k, v] of options.bindings ?? []) scope.vars.set(k, v);
   const host: EvalHost = {
     mode: "check",
     file: program.file,
@@ -36,6 +46,7 @@ export async function checkProgram(program: Program, options: { dir: string; nam
   };
   const ev = new Evaluator(host, scope);
   await ev.block(program.statements, true);
+  for (const [k, v] of scope.vars) options.bindings?.set(k, v);
   // Errors of used modules first, then this program's, each in source order.
   return [...ev.errors].sort((a, b) => Number(a.loc?.file === program.file) - Number(b.loc?.file === program.file) || (a.loc?.offset ?? 0) - (b.loc?.offset ?? 0));
 }

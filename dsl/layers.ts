@@ -280,6 +280,9 @@ async function planLayer(
       const hint = known.length > 0 ? `${kind.name} takes ${kind.positional ? `${kind.positional.name} first, then ` : ""}${known.join(", ")}` : `${kind.name} takes no arguments`;
       fail(new SpikelabError(a.kind === "name" ? "name" : "syntax", msg, { hint }), a);
       ok = false;
+      // The unknown option's value is not another mistake.
+      const next = layer.args[i + 1];
+      if (a.kind === "name" && next !== undefined && !(next.kind === "name" && optionNames.includes(next.name))) i++;
       continue;
     }
     try {

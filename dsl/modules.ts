@@ -9,12 +9,13 @@ import { SpikelabError } from "../stdlib/errors.ts";
 import type { Span } from "./ast.ts";
 import { parse } from "./ast.ts";
 import { Evaluator, Scope, type EvalHost } from "./eval.ts";
+import { MAX_PROGRAM_CHARS } from "./tokens.ts";
 import { didYouMean, type V } from "./values.ts";
 
 /** Where the stdlib's `.snn` modules live. */
 export const STDLIB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../stdlib");
 
-const MAX_MODULE_BYTES = 4 * 1024 * 1024;
+const MAX_MODULE_BYTES = MAX_PROGRAM_CHARS * 4;
 
 interface Loaded {
   readonly mtimeMs: number;
@@ -85,7 +86,8 @@ export class Modules {
       throw new SpikelabError("io", `cannot use '${target.name}': ${code === "ENOENT" ? "no such file" : code ?? "unreadable"} (${path})`, { hint: "paths are relative to the program's folder" });
     }
     if (!stat.isFile()) throw new SpikelabError("io", `cannot use '${target.name}': ${path} is not a file`);
-    if (stat.size > MAX_MODULE_BYTES) throw new SpikelabError("resource", `cannot use '${target.name}': ${path} is ${(stat.size / 1024 / 1024).toFixed(1)} MB; modules are limited to 4 MB`);
+    // Bytes, not characters: generous enough for any UTF-8; tokenize() applies the exact limit.
+    if (stat.size > MAX_MODULE_BYTES) throw new SpikelabError("resource", `cannot use '${target.name}': ${path} is ${(stat.size / 1e6).toFixed(1)} MB; spikelab reads programs of up to ${MAX_PROGRAM_CHARS / 1e6} MB`);
     if (this.loading.includes(path)) {
       throw new SpikelabError("name", `modules use each other in a cycle: ${[...this.loading.slice(this.loading.indexOf(path)), path].map((p) => basename(p)).join(" → ")}`, { hint: "move the shared part into a third module" });
     }

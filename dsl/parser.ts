@@ -2,12 +2,13 @@
 // error recovery so one pass reports every syntax error. It builds a concrete syntax tree
 // only; meaning (names, shapes, units) belongs to ast.ts and check.ts.
 
-import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import { CstParser, EOF } from "./chevrotain.ts";
 import { SpikelabError } from "../stdlib/errors.ts";
 import {
   allTokens, AnyName, Arrow, Colon, Comma, Conversion, Convert, DatasetKw, Dot, Equals, Export, Extends, False, From,
   BinOp, Identifier, In, InputKw, LBrace, LBracket, Let, Load, LParen, NetworkKw, Newline, NumberLit, On, Plot, Print, SignOp,
-  RBrace, RBracket, Row, RParen, Save, Sep, Shape, Simulate, StringLit, Sweep, TableKw, To, tokenize, Train, True,
+  RBrace, RBracket, Row, RParen, Save, Semicolon, Sep, Shape, Simulate, StringLit, Sweep, TableKw, To, tokenize, Train, True,
   UnitTok, Use, With,
 } from "./tokens.ts";
 
@@ -42,12 +43,21 @@ function label(t: TokenType): string {
   return t.LABEL ?? t.name;
 }
 
+/** Thrown (from the message provider) once a parse has found MAX_ERRORS errors: recovery on
+ *  megabytes of garbage would otherwise go on finding more for minutes. */
+class TooManyErrors extends Error {}
+let errorBudget = Infinity;
+function counted(message: string): string {
+  if (--errorBudget < 0) throw new TooManyErrors();
+  return message;
+}
+
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, actual }) =>
-    expected === EOF ? `expected the end of the statement, found ${describeToken(actual)}` : `expected ${label(expected)}, found ${describeToken(actual)}`,
-  buildNotAllInputParsedMessage: ({ firstRedundant }) => `expected the end of the statement, found ${describeToken(firstRedundant)}`,
-  buildNoViableAltMessage: ({ actual, ruleName }) => `expected ${RULE_WORDS[ruleName] ?? "something else"}, found ${describeToken(actual[0])}`,
-  buildEarlyExitMessage: ({ actual, ruleName }) => `expected ${RULE_WORDS[ruleName] ?? "something else"}, found ${describeToken(actual[0])}`,
+    counted(expected === EOF ? `expected the end of the statement, found ${describeToken(actual)}` : `expected ${label(expected)}, found ${describeToken(actual)}`),
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => counted(`expected the end of the statement, found ${describeToken(firstRedundant)}`),
+  buildNoViableAltMessage: ({ actual, ruleName }) => counted(`expected ${RULE_WORDS[ruleName] ?? "something else"}, found ${describeToken(actual[0])}`),
+  buildEarlyExitMessage: ({ actual, ruleName }) => counted(`expected ${RULE_WORDS[ruleName] ?? "something else"}, found ${describeToken(actual[0])}`),
 };
 
 export class SpikelabParser extends CstParser {
@@ -147,7 +157,7 @@ export class SpikelabParser extends CstParser {
     });
     this.OPTION2(() => {
       this.CONSUME(From);
-      this.CONSUME2(Identifier);
+      this.CONSUME(AnyName);
       this.CONSUME(Arrow);
     });
     this.SUBRULE(this.layer);
@@ -168,6 +178,7 @@ export class SpikelabParser extends CstParser {
       { ALT: () => this.CONSUME(NumberLit) },
       { ALT: () => this.CONSUME(Shape) },
       { ALT: () => this.CONSUME(Identifier) },
+      { ALT: () => this.CONSUME(InputKw) },
       { ALT: () => this.CONSUME(StringLit) },
       { ALT: () => this.CONSUME(True) },
       { ALT: () => this.CONSUME(False) },
@@ -217,12 +228,13 @@ export class SpikelabParser extends CstParser {
     this.SUBRULE(this.expression);
   });
 
-  // export snn to "lenet.nir"
+  // export snn to "lenet.nir" { reset: zero }
   public exportStmt = this.RULE("exportStmt", () => {
     this.CONSUME(Export);
     this.SUBRULE(this.postfix);
     this.CONSUME(To);
     this.SUBRULE(this.expression);
+    this.OPTION(() => this.SUBRULE(this.record));
   });
 
   // plot raster result { sample: 0 }
@@ -423,47 +435,87 @@ export class SpikelabParser extends CstParser {
 export const parser = new SpikelabParser();
 
 export interface ParseResult {
-  readonly cst: CstNode | undefined;
+  /** One CST per top-level statement, in order (undefined when reading stopped). */
+  readonly statements: CstNode[] | undefined;
   readonly tokens: readonly IToken[];
   readonly errors: readonly SpikelabError[];
 }
 
 export const MAX_ERRORS = 50;
 
+/**
+ * Top-level statements: the tokens between separators outside any bracket. Each is parsed on
+ * its own, so error recovery (which may scan ahead for a place to resume) never looks past the
+ * statement it is in: a megabyte of nonsense costs one short scan per line.
+ */
+function splitStatements(tokens: readonly IToken[]): { tokens: IToken[]; end: IToken | undefined }[] {
+  const out: { tokens: IToken[]; end: IToken | undefined }[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!.tokenType;
+    if (t === LParen || t === LBracket || t === LBrace) depth++;
+    else if (t === RParen || t === RBracket || t === RBrace) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (t === Newline || t === Semicolon)) {
+      out.push({ tokens: tokens.slice(start, i), end: tokens[i] });
+      start = i + 1;
+    }
+  }
+  if (start < tokens.length) out.push({ tokens: tokens.slice(start), end: undefined });
+  return out;
+}
+
 /** Lexes and parses `text`; never throws. Syntax errors come back with line and column. */
 export function parseCst(text: string, file: string): ParseResult {
   const lexed = tokenize(text, file);
   const errors: SpikelabError[] = [...lexed.errors];
-  if (lexed.tokens.length === 0 && errors.length > 0) return { cst: undefined, tokens: [], errors };
-  parser.input = lexed.tokens;
-  let cst: CstNode | undefined;
-  try {
-    cst = parser.program();
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    errors.push(new SpikelabError("syntax", "the program is nested too deeply to read", { loc: { file, line: 1, column: 1 }, hint: "split it into named parts" }));
-    return { cst: undefined, tokens: lexed.tokens, errors };
-  }
-  const seen = new Set<number>();
+  if (lexed.tokens.length === 0 && errors.length > 0) return { statements: undefined, tokens: [], errors };
   // A parse error on a line with a lexing error is usually its echo: report the cause only.
   const lexLines = new Set(lexed.errors.map((e) => e.loc?.line));
-  for (const e of parser.errors) {
-    if (errors.length >= MAX_ERRORS) break;
-    const t = e.token;
-    const eof = t.tokenType === EOF || Number.isNaN(t.startOffset);
-    // At the end of input Chevrotain has no position: point just past the last token.
-    const last = lexed.tokens[lexed.tokens.length - 1];
-    const line = eof ? (last?.endLine ?? 1) : (t.startLine ?? 1);
-    const column = eof ? (last?.endColumn ?? 0) + 1 : (t.startColumn ?? 1);
-    const offset = eof ? (last?.endOffset ?? -1) + 1 : t.startOffset;
-    if (seen.has(offset) || lexLines.has(line)) continue;
-    seen.add(offset);
-    errors.push(new SpikelabError("syntax", e.message, {
-      loc: { file, line, column, length: eof ? 1 : Math.max(1, t.image.length), offset },
-      hint: syntaxHint(e.message, t),
-    }));
+  const statements: CstNode[] = [];
+  const seen = new Set<number>();
+  let stopped = false;
+  for (const chunk of splitStatements(lexed.tokens)) {
+    parser.input = chunk.tokens;
+    errorBudget = MAX_ERRORS - errors.length;
+    try {
+      statements.push(parser.statement());
+    } catch (e) {
+      if (e instanceof TooManyErrors) stopped = true;
+      else if (e instanceof RangeError) {
+        errors.push(new SpikelabError("syntax", "the program is nested too deeply to read", { loc: { file, line: chunk.tokens[0]?.startLine ?? 1, column: 1 }, hint: "split it into named parts" }));
+        return { statements: undefined, tokens: lexed.tokens, errors };
+      } else throw e;
+    } finally {
+      errorBudget = Infinity;
+    }
+    const last = chunk.tokens[chunk.tokens.length - 1];
+    for (const e of parser.errors) {
+      if (errors.length >= MAX_ERRORS) break;
+      const t = e.token;
+      const atEnd = t.tokenType === EOF || Number.isNaN(t.startOffset);
+      // At the end of a statement Chevrotain has no position: point at the line's end (or just past the last token).
+      const line = atEnd ? (chunk.end?.startLine ?? last?.endLine ?? 1) : (t.startLine ?? 1);
+      const column = atEnd ? (chunk.end?.startColumn ?? (last?.endColumn ?? 0) + 1) : (t.startColumn ?? 1);
+      const offset = atEnd ? (chunk.end?.startOffset ?? (last?.endOffset ?? -1) + 1) : t.startOffset;
+      if (seen.has(offset) || lexLines.has(line)) continue;
+      seen.add(offset);
+      const message = atEnd && chunk.end !== undefined ? e.message.replace("the end of the input", describeToken(chunk.end)) : e.message;
+      errors.push(new SpikelabError("syntax", message, {
+        loc: { file, line, column, length: atEnd ? 1 : Math.max(1, t.image.length), offset },
+        hint: syntaxHint(message, t),
+      }));
+    }
+    if (stopped || errors.length >= MAX_ERRORS) {
+      stopped = true;
+      break;
+    }
   }
-  return { cst, tokens: lexed.tokens, errors };
+  if (stopped) {
+    const lastLoc = errors[errors.length - 1]?.loc;
+    errors.push(new SpikelabError("syntax", `too many errors; stopped reading after ${MAX_ERRORS}`, { ...(lastLoc ? { loc: lastLoc } : {}), hint: "is this a spikelab program?" }));
+  }
+  return { statements: stopped ? undefined : statements, tokens: lexed.tokens, errors };
 }
 
 function syntaxHint(message: string, t: IToken): string | undefined {

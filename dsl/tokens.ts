@@ -2,11 +2,17 @@
 // except inside ( ) and [ ], after a token that cannot end a line, and before `->` or `}`.
 // It must not know the grammar beyond that rule; the parser sees a clean token vector.
 
-import { createToken, EOF, Lexer, type IToken, type TokenType } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
+import { createToken, EOF, Lexer } from "./chevrotain.ts";
 import { SpikelabError } from "../stdlib/errors.ts";
 
 /** Brackets nested deeper than this are refused: no program needs it, and the parser recurses per level. */
 export const MAX_NESTING = 100;
+/**
+ * Programs longer than this are refused before lexing: a real program (or module) is a few
+ * hundred kilobytes at most, and reading megabytes of text would only stall the session.
+ */
+export const MAX_PROGRAM_CHARS = 1_000_000;
 
 // Categories first: a token of a category matches wherever the category is consumed.
 /** Anything usable as a name after `.`, before `:` in a record, or as a parameter name (keywords included). */
@@ -55,9 +61,9 @@ export const Print = keyword("print");
 export const True = keyword("true");
 export const False = keyword("false");
 
-/** Units are reserved words: `s` or `ms` cannot be a name, so `1 ms` never reads as a product. */
+/** Units: right after a value `ms` is a unit (`1 ms`); anywhere else it is an ordinary name (`s: conv …`). */
 function unit(name: string, word: string): TokenType {
-  return createToken({ name: `Unit_${name}`, pattern: new RegExp(word), longer_alt: Identifier, categories: [UnitTok], label: `'${word}'` });
+  return createToken({ name: `Unit_${name}`, pattern: new RegExp(word), longer_alt: Identifier, categories: [UnitTok, Identifier, AnyName], label: `'${word}'` });
 }
 export const UNITS = ["s", "ms", "us", "Hz", "kHz"] as const;
 const unitTokens = [unit("kHz", "kHz"), unit("Hz", "Hz"), unit("ms", "ms"), unit("us", "us"), unit("s", "s")];
@@ -132,6 +138,13 @@ function describeChar(ch: string): string {
  */
 export function tokenize(text: string, file: string): LexResult {
   const errors: SpikelabError[] = [];
+  if (text.length > MAX_PROGRAM_CHARS) {
+    errors.push(new SpikelabError("resource", `this program is ${(text.length / 1e6).toFixed(1)} MB; spikelab reads programs of up to ${MAX_PROGRAM_CHARS / 1e6} MB`, {
+      loc: locAt(file, 1, 1, 1, 0),
+      hint: "split it into modules and bring them in with `use \"part.snn\"`",
+    }));
+    return { tokens: [], errors };
+  }
   // Binary data: say so once instead of one error per byte.
   const bad = /[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]/.exec(text);
   if (bad !== null) {
@@ -147,7 +160,7 @@ export function tokenize(text: string, file: string): LexResult {
   const lexed = lexer.tokenize(text);
   for (const e of lexed.errors) {
     if (errors.length >= 20) break;
-    const ch = text.slice(e.offset, e.offset + 1);
+    const ch = String.fromCodePoint(text.codePointAt(e.offset) ?? 0);
     errors.push(new SpikelabError("syntax", `unexpected character ${describeChar(ch)}`, {
       loc: locAt(file, e.line ?? 1, e.column ?? 1, 1, e.offset),
       hint: ch === "'" ? "strings use double quotes: \"like this\"" : "remove it; comments start with #",

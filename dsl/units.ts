@@ -4,12 +4,10 @@
 // allow-list — never its parser, `import`, `createUnit`, `evaluate` or any other escape
 // (those are disabled on the instance as well).
 
-import { all, create, type MathJsInstance } from "mathjs";
+import { createRequire } from "node:module";
+import type { all, create, MathJsInstance } from "mathjs";
 import { SpikelabError } from "../stdlib/errors.ts";
 import type { Dimension } from "../stdlib/ir/rules.ts";
-
-const math: MathJsInstance = create(all, { number: "number", precision: 14 });
-
 
 const DISABLED = [
   "import", "createUnit", "evaluate", "parse", "compile", "simplify", "simplifyConstant", "simplifyCore", "derivative",
@@ -21,10 +19,22 @@ function disabled(name: string): () => never {
     throw new SpikelabError("unsupported", `'${name}' is not available in spikelab programs`);
   };
 }
-math.import(Object.fromEntries(DISABLED.map((n) => [n, disabled(n)])), { override: true });
 
-/** The restricted instance itself, for tests that prove the escapes are closed. */
-export const restrictedMath: MathJsInstance = math;
+let instance: MathJsInstance | undefined;
+
+/**
+ * The restricted mathjs instance, made on first use (most programs call no math function, and
+ * loading mathjs costs a noticeable part of a second). It comes from mathjs's single-file
+ * build, which loads far faster than its many-module entry point.
+ */
+export function restrictedMath(): MathJsInstance {
+  if (instance !== undefined) return instance;
+  const mathjs = createRequire(import.meta.url)("mathjs/lib/browser/math.js") as { create: typeof create; all: typeof all };
+  const m = mathjs.create(mathjs.all, { number: "number", precision: 14 });
+  m.import(Object.fromEntries(DISABLED.map((n) => [n, disabled(n)])), { override: true });
+  instance = m;
+  return m;
+}
 
 /** A unit a program may write, with the dimension it measures and its factor to the base unit. */
 export const UNIT_TABLE: Readonly<Record<string, { readonly dimension: Exclude<Dimension, "none">; readonly toBase: number }>> = {
@@ -118,6 +128,8 @@ export function negate(a: Quantity): Quantity {
   return { value: -a.value, dimension: a.dimension };
 }
 
+const M = restrictedMath;
+
 interface MathFunction {
   readonly arity: readonly [number, number];
   readonly doc: string;
@@ -128,39 +140,39 @@ interface MathFunction {
 
 /** The math functions a program may call; a name not here is unknown, whatever mathjs has. */
 export const MATH_FUNCTIONS: Readonly<Record<string, MathFunction>> = {
-  sqrt: { arity: [1, 1], units: false, doc: "Square root.", fn: (x) => math.sqrt(x) as number },
-  exp: { arity: [1, 1], units: false, doc: "e to the power x.", fn: (x) => math.exp(x) },
-  log: { arity: [1, 2], units: false, doc: "Natural logarithm; log(x, base) for another base.", fn: (x, b) => (b === undefined ? (math.log(x) as number) : (math.log(x, b) as number)) },
-  log10: { arity: [1, 1], units: false, doc: "Base-10 logarithm.", fn: (x) => math.log10(x) as number },
-  log2: { arity: [1, 1], units: false, doc: "Base-2 logarithm.", fn: (x) => math.log2(x) as number },
-  abs: { arity: [1, 1], units: true, doc: "Absolute value.", fn: (x) => math.abs(x) },
-  sign: { arity: [1, 1], units: true, doc: "Sign: -1, 0 or 1.", fn: (x) => math.sign(x) },
-  floor: { arity: [1, 1], units: false, doc: "Round down.", fn: (x) => math.floor(x) },
-  ceil: { arity: [1, 1], units: false, doc: "Round up.", fn: (x) => math.ceil(x) },
-  round: { arity: [1, 2], units: false, doc: "Round to the nearest integer, or to n decimals: round(x, n).", fn: (x, n) => (n === undefined ? math.round(x) : math.round(x, n)) },
-  min: { arity: [1, 64], units: true, doc: "Smallest argument.", fn: (...xs) => math.min(...xs) },
-  max: { arity: [1, 64], units: true, doc: "Largest argument.", fn: (...xs) => math.max(...xs) },
-  pow: { arity: [2, 2], units: false, doc: "pow(x, y) = x ^ y.", fn: (x, y) => math.pow(x, y) as number },
-  sin: { arity: [1, 1], units: false, doc: "Sine (radians).", fn: (x) => math.sin(x) },
-  cos: { arity: [1, 1], units: false, doc: "Cosine (radians).", fn: (x) => math.cos(x) },
-  tanh: { arity: [1, 1], units: false, doc: "Hyperbolic tangent.", fn: (x) => math.tanh(x) },
-  tan: { arity: [1, 1], units: false, doc: "Tangent (radians).", fn: (x) => math.tan(x) },
-  sinh: { arity: [1, 1], units: false, doc: "Hyperbolic sine.", fn: (x) => math.sinh(x) },
-  cosh: { arity: [1, 1], units: false, doc: "Hyperbolic cosine.", fn: (x) => math.cosh(x) },
+  sqrt: { arity: [1, 1], units: false, doc: "Square root.", fn: (x) => M().sqrt(x) as number },
+  exp: { arity: [1, 1], units: false, doc: "e to the power x.", fn: (x) => M().exp(x) },
+  log: { arity: [1, 2], units: false, doc: "Natural logarithm; log(x, base) for another base.", fn: (x, b) => (b === undefined ? (M().log(x) as number) : (M().log(x, b) as number)) },
+  log10: { arity: [1, 1], units: false, doc: "Base-10 logarithm.", fn: (x) => M().log10(x) as number },
+  log2: { arity: [1, 1], units: false, doc: "Base-2 logarithm.", fn: (x) => M().log2(x) as number },
+  abs: { arity: [1, 1], units: true, doc: "Absolute value.", fn: (x) => M().abs(x) },
+  sign: { arity: [1, 1], units: true, doc: "Sign: -1, 0 or 1.", fn: (x) => M().sign(x) },
+  floor: { arity: [1, 1], units: false, doc: "Round down.", fn: (x) => M().floor(x) },
+  ceil: { arity: [1, 1], units: false, doc: "Round up.", fn: (x) => M().ceil(x) },
+  round: { arity: [1, 2], units: false, doc: "Round to the nearest integer, or to n decimals: round(x, n).", fn: (x, n) => (n === undefined ? M().round(x) : M().round(x, n)) },
+  min: { arity: [1, 64], units: true, doc: "Smallest argument.", fn: (...xs) => M().min(...xs) },
+  max: { arity: [1, 64], units: true, doc: "Largest argument.", fn: (...xs) => M().max(...xs) },
+  pow: { arity: [2, 2], units: false, doc: "pow(x, y) = x ^ y.", fn: (x, y) => M().pow(x, y) as number },
+  sin: { arity: [1, 1], units: false, doc: "Sine (radians).", fn: (x) => M().sin(x) },
+  cos: { arity: [1, 1], units: false, doc: "Cosine (radians).", fn: (x) => M().cos(x) },
+  tanh: { arity: [1, 1], units: false, doc: "Hyperbolic tangent.", fn: (x) => M().tanh(x) },
+  tan: { arity: [1, 1], units: false, doc: "Tangent (radians).", fn: (x) => M().tan(x) },
+  sinh: { arity: [1, 1], units: false, doc: "Hyperbolic sine.", fn: (x) => M().sinh(x) },
+  cosh: { arity: [1, 1], units: false, doc: "Hyperbolic cosine.", fn: (x) => M().cosh(x) },
   asin: { arity: [1, 1], units: false, doc: "Arc sine.", fn: (x) => Math.asin(x) },
   acos: { arity: [1, 1], units: false, doc: "Arc cosine.", fn: (x) => Math.acos(x) },
-  atan: { arity: [1, 1], units: false, doc: "Arc tangent.", fn: (x) => math.atan(x) },
-  atan2: { arity: [2, 2], units: false, doc: "atan2(y, x): the angle of the point (x, y).", fn: (y, x) => math.atan2(y, x) },
-  asinh: { arity: [1, 1], units: false, doc: "Inverse hyperbolic sine.", fn: (x) => math.asinh(x) },
+  atan: { arity: [1, 1], units: false, doc: "Arc tangent.", fn: (x) => M().atan(x) },
+  atan2: { arity: [2, 2], units: false, doc: "atan2(y, x): the angle of the point (x, y).", fn: (y, x) => M().atan2(y, x) },
+  asinh: { arity: [1, 1], units: false, doc: "Inverse hyperbolic sine.", fn: (x) => M().asinh(x) },
   atanh: { arity: [1, 1], units: false, doc: "Inverse hyperbolic tangent.", fn: (x) => Math.atanh(x) },
-  cbrt: { arity: [1, 1], units: false, doc: "Cube root.", fn: (x) => math.cbrt(x) as number },
-  log1p: { arity: [1, 1], units: false, doc: "log(1 + x), accurate for small x.", fn: (x) => math.log1p(x) as number },
-  expm1: { arity: [1, 1], units: false, doc: "exp(x) − 1, accurate for small x.", fn: (x) => math.expm1(x) },
-  mod: { arity: [2, 2], units: false, doc: "mod(x, y): the remainder of x / y.", fn: (x, y) => math.mod(x, y) },
-  erf: { arity: [1, 1], units: false, doc: "The error function.", fn: (x) => math.erf(x) },
-  sigmoid: { arity: [1, 1], units: false, doc: "Logistic sigmoid 1 / (1 + exp(-x)).", fn: (x) => 1 / (1 + math.exp(-x)) },
+  cbrt: { arity: [1, 1], units: false, doc: "Cube root.", fn: (x) => M().cbrt(x) as number },
+  log1p: { arity: [1, 1], units: false, doc: "log(1 + x), accurate for small x.", fn: (x) => M().log1p(x) as number },
+  expm1: { arity: [1, 1], units: false, doc: "exp(x) − 1, accurate for small x.", fn: (x) => M().expm1(x) },
+  mod: { arity: [2, 2], units: false, doc: "mod(x, y): the remainder of x / y.", fn: (x, y) => M().mod(x, y) },
+  erf: { arity: [1, 1], units: false, doc: "The error function.", fn: (x) => M().erf(x) },
+  sigmoid: { arity: [1, 1], units: false, doc: "Logistic sigmoid 1 / (1 + exp(-x)).", fn: (x) => 1 / (1 + M().exp(-x)) },
   relu: { arity: [1, 1], units: false, doc: "max(0, x).", fn: (x) => (x > 0 ? x : 0) },
-  silu: { arity: [1, 1], units: false, doc: "SiLU / swish: x · sigmoid(x).", fn: (x) => x / (1 + math.exp(-x)) },
+  silu: { arity: [1, 1], units: false, doc: "SiLU / swish: x · sigmoid(x).", fn: (x) => x / (1 + M().exp(-x)) },
   softplus: { arity: [1, 1], units: false, doc: "log(1 + exp(x)).", fn: (x) => (x > 30 ? x : Math.log1p(Math.exp(x))) },
 };
 
@@ -185,7 +197,8 @@ export function callMath(name: string, args: readonly Quantity[]): Quantity {
 export function expectDimension(q: Quantity, want: Dimension, what: string): number {
   if (q.dimension === want) return q.value;
   if (want === "none") throw new SpikelabError("unit", `${what}: expected a plain number, got ${formatQuantity(q)}`, { hint: "remove the unit" });
+  const example = want === "time" ? "1 ms, 20 ms or 0.5 s" : "1000 Hz or 1 kHz";
   throw new SpikelabError("unit", `${what}: expected ${dimensionWord(want)}, got ${formatQuantity(q)}`, {
-    hint: want === "time" ? `write a time, e.g. ${q.dimension === "none" ? trim(q.value) : "1"} ms` : `write a frequency, e.g. ${q.dimension === "none" ? trim(q.value) : "1000"} Hz`,
+    hint: q.dimension === "none" ? `write it with its unit, e.g. ${example}` : `write ${dimensionWord(want)}, e.g. ${example}`,
   });
 }

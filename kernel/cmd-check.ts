@@ -5,7 +5,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { formatDiagnostics, sources } from "../dsl/diagnostics.ts";
-import { checkText } from "../dsl/interpreter.ts";
 
 const USAGE = "usage: spikelab check FILE.snn [FILE.snn …]\n";
 /** Larger files are refused before reading: no program is this long, and reading one would only stall. */
@@ -30,6 +29,8 @@ export async function checkCommand(args: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return files.length === 0 && !args.includes("--help") && !args.includes("-h") ? 2 : 0;
   }
+  // Loaded only now: the checker brings in every family's schema (and their engines).
+  const { checkText } = await import("../dsl/interpreter.ts");
   let failed = false;
   for (const file of files) {
     const read = readProgram(file);
