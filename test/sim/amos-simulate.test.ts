@@ -60,6 +60,41 @@ test("every ReLU becomes its K-bit quantiser: predictions equal an independent f
   assert.is(r.info.pipeline_interval_steps, 3);
 });
 
+test("an explicit event-driven run (each spike of unit k scatters d_k·W into the next layer) predicts the same", async () => {
+  const K = 5;
+  const snn = await convertAmos(mlp, ruleSet(amosSchema, "t", { K, alpha: 2 }));
+  const r = await simulateAmos(snn, data, {});
+  const dense = mlp.nodes.filter((n) => n.op.kind === "dense");
+  const circuits = snn.populations.filter((p) => p.neuron.kind === "amos").map((p) => p.neuron as Extract<typeof p.neuron, { kind: "amos" }>);
+  let same = 0;
+  for (let i = 0; i < data.count; i++) {
+    // Layer 1's membrane starts at W·x + b (analog input); every later layer only receives spikes.
+    let input = Array.from(data.images.subarray(i * 36, (i + 1) * 36));
+    let potential: number[] = [];
+    dense.forEach((layer, l) => {
+      const w = layer.params.weight!.data, b = layer.params.bias!.data;
+      const [out, inp] = layer.params.weight!.shape as [number, number];
+      potential = Array.from(b);
+      if (l === 0) {
+        for (let o = 0; o < out; o++) for (let j = 0; j < inp; j++) potential[o]! += w[o * inp + j]! * input[j]!;
+      } else {
+        const c = circuits[l - 1]!;
+        for (let j = 0; j < inp; j++) {
+          let v = input[j]!;
+          for (let k = 0; k < K; k++) {
+            if (!(v > c.T[k]!)) continue;
+            v -= c.h[k]!;
+            for (let o = 0; o < out; o++) potential[o]! += c.d[k]! * w[o * inp + j]!; // one synaptic event
+          }
+        }
+      }
+      input = potential;
+    });
+    if (potential.indexOf(Math.max(...potential)) === r.predictions[i]) same++;
+  }
+  assert.ok(same >= data.count - 1, `${same} of ${data.count}`);
+});
+
 test("spike counts: each ReLU gate fires popcount(level) times; AMOS neurons at most once, inside their layer's window", async () => {
   const K = 4;
   const snn = await convertAmos(mlp, ruleSet(amosSchema, "t", { K, alpha: 1.5 }));
