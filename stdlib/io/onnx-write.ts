@@ -107,8 +107,9 @@ export function encodeOnnx(net: Network, options: OnnxWriteOptions = {}): Uint8A
         node("Sigmoid", n.id, [ins[0]!], out);
         break;
       case "silu":
-        node("Sigmoid", `${n.id}/sigmoid`, [ins[0]!], [`${n.id}/sigmoid`]);
-        node("Mul", n.id, [ins[0]!, `${n.id}/sigmoid`], out);
+        // The importer turns Mul(x, Sigmoid(x)) back into one SiLU named after the Sigmoid node.
+        node("Sigmoid", n.id, [ins[0]!], [`${n.id}/sigmoid`]);
+        node("Mul", `${n.id}/Mul`, [ins[0]!, `${n.id}/sigmoid`], out);
         break;
       case "softmax":
         node("Softmax", n.id, [ins[0]!], out, [attr("axis", 1)]);
