@@ -15,6 +15,16 @@ import { SUPPORTED_OPS, TRANSLATORS } from "./onnx-ops.ts";
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 21;
 
+/** What a user most likely needs for ops exporters often write and the IR has no node for. */
+const OP_HINTS: Readonly<Record<string, string>> = {
+  Transpose: "spikelab's IR is NCHW; export Keras/TensorFlow models with NCHW inputs (tf2onnx --inputs-as-nchw) so no transposes remain",
+  LeakyRelu: "the conversion families need ReLU (or sigmoid/SiLU for AMOS); retrain with ReLU",
+  Tanh: "the IR has relu, sigmoid and silu gates; retrain with one of them",
+  Pad: "fold the padding into the next Conv's pads (symmetric zero padding)",
+  ConvTranspose: "the IR has no transposed convolution",
+  LSTM: "the IR has no recurrent layers",
+};
+
 /** A tensor produced by an IR node, with its per-sample shapes in the IR and in ONNX. */
 export interface NodeValue {
   readonly kind: "node";
@@ -173,7 +183,8 @@ export function importModel(model: ModelProto, file: string, name: string): Netw
     }
     const translate = TRANSLATORS.get(n.opType);
     if (translate === undefined) {
-      throw importError(where, `'${n.opType}' is an operation spikelab cannot import`, `supported: ${SUPPORTED_OPS.join(", ")}; replace '${n.opType}' in the model before exporting it, or add it to stdlib/io/onnx-ops.ts with an IR op that computes it`);
+      const why = OP_HINTS[n.opType];
+      throw importError(where, `'${n.opType}' is an operation spikelab cannot import${why === undefined ? "" : `: ${why}`}`, `supported: ${SUPPORTED_OPS.join(", ")}; replace '${n.opType}' in the model before exporting it, or add it to stdlib/io/onnx-ops.ts with an IR op that computes it`);
     }
     const attrs = new Attributes(n, where);
     currentTensor = n.output[0] ?? "";

@@ -93,7 +93,9 @@ test("truncated and corrupt bytes are io errors at every cut, never a crash or a
 
 test("an unknown op names the node and the op, and says what is supported", () => {
   const e = failure(() => importOnnx(oneOp(node("LeakyRelu", ["x"], ["y"], { alpha: { float: 0.1 } }, "/act/LeakyRelu")), { file: "leaky.onnx" }));
-  assert.is(e.message, "leaky.onnx: node '/act/LeakyRelu' (LeakyRelu): 'LeakyRelu' is an operation spikelab cannot import");
+  assert.is(e.message, "leaky.onnx: node '/act/LeakyRelu' (LeakyRelu): 'LeakyRelu' is an operation spikelab cannot import: the conversion families need ReLU (or sigmoid/SiLU for AMOS); retrain with ReLU");
+  const nhwc = failure(() => importOnnx(oneOp(node("Transpose", ["x"], ["y"], { perm: [0, 2, 3, 1] }, "/Transpose")), { file: "keras.onnx" }));
+  assert.match(nhwc.message, "tf2onnx --inputs-as-nchw");
   assert.match(String(e.hint), "supported: Conv, Gemm, MatMul");
   assert.match(String(e.hint), "stdlib/io/onnx-ops.ts");
   const custom = failure(() => importOnnx(oneOp(node("Relu", ["x"], ["y"], {}, "r", "com.microsoft")), { file: "ms.onnx" }));
