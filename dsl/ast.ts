@@ -524,10 +524,10 @@ export interface ParsedProgram {
 
 /** Parses `text` into an AST; on syntax errors returns every one of them and no program. Never throws. */
 export function parse(text: string, file: string): ParsedProgram {
-  const r = parseCst(text, file);
-  if (r.errors.length > 0 || r.statements === undefined) return { program: undefined, errors: r.errors };
+  const statements: Stmt[] = [];
   try {
-    const statements = r.statements.map((c) => builder.visit(c) as Stmt);
+    const r = parseCst(text, file, (cst) => statements.push(builder.visit(cst) as Stmt));
+    if (r.errors.length > 0 || r.statements === undefined) return { program: undefined, errors: r.errors };
     return { program: { file, text, statements }, errors: [] };
   } catch (e) {
     if (e instanceof RangeError) {

