@@ -28,6 +28,7 @@ import { resultAccuracy, resultHistogram, resultMembrane, resultOps, resultRaste
 import { fitErrorPlot, gateCurves, gateSpecOf, staircasePlot } from "../stdlib/convert/amos/curves.ts";
 import { amosAccuracyVsK, amosRaster, amosSpikeHistogram } from "../stdlib/sim/amos/plots.ts";
 import type { Cell, Figure, Table } from "../stdlib/plot/figure.ts";
+import { figureSvg } from "../stdlib/plot/svg.ts";
 import { ttfsRaster, ttfsSpikeTimes } from "../stdlib/sim/ttfs/figures.ts";
 import { sizeOf } from "../stdlib/tensor/tensor.ts";
 import type { DataSource, Value } from "./api.ts";
@@ -330,13 +331,9 @@ export const PLOTS: ReadonlyMap<string, PlotKind> = new Map(
   ).map((p) => [p.name, p]),
 );
 
-/** An SVG rendering of a figure for files and static viewers, once stdlib/plot provides it. */
+/** An SVG rendering of a figure, for files (`spikelab run --out DIR`) and static viewers. */
 export async function figureToSvg(fig: Figure): Promise<string> {
-  const path = new URL("../stdlib/plot/svg.ts", import.meta.url);
-  if (!existsSync(path)) throw unsupported("SVG rendering of figures");
-  const mod = (await import(path.href)) as { figureSvg?: (f: Figure) => string };
-  if (mod.figureSvg === undefined) throw unsupported("SVG rendering of figures");
-  return mod.figureSvg(fig);
+  return figureSvg(fig);
 }
 
 // --- tables ----------------------------------------------------------------------------------
