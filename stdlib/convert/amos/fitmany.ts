@@ -30,16 +30,21 @@ export async function fitJobs(jobs: readonly FitJob[], start: number, end: numbe
   const out: PlainFit[] = [];
   for (let i = start; i < end; i++) {
     const j = jobs[i]!;
-    const signal = ctx === undefined ? undefined : abortSignalOf(ctx);
-    const r = await fitCircuit(gate(j.gate), j.settings, signal ? { signal } : {});
+    const abort = ctx === undefined ? undefined : abortOf(ctx);
+    let r;
+    try {
+      r = await fitCircuit(gate(j.gate), j.settings, abort ? { signal: abort.signal } : {});
+    } finally {
+      abort?.stop();
+    }
     out.push({ h: r.circuit.h, d: r.circuit.d, T: r.circuit.T, mse: r.mse, maxError: r.maxError, bestRestart: r.bestRestart, seconds: r.seconds });
     ctx?.itemsDone(1);
   }
   return out;
 }
 
-/** An AbortSignal that fires when the pool task is interrupted (polled: workers have no events for it). */
-function abortSignalOf(ctx: TaskContext): AbortSignal {
+/** An AbortSignal that fires when the pool task is interrupted (polled: workers get no event for it); stop() ends the polling. */
+function abortOf(ctx: TaskContext): { signal: AbortSignal; stop: () => void } {
   const c = new AbortController();
   const poll = setInterval(() => {
     if (ctx.aborted()) {
@@ -48,7 +53,7 @@ function abortSignalOf(ctx: TaskContext): AbortSignal {
     }
   }, 50);
   poll.unref();
-  return c.signal;
+  return { signal: c.signal, stop: () => clearInterval(poll) };
 }
 
 /** Fits every job (cache first); with a pool of two or more workers, the missing fits run in parallel. */
