@@ -102,16 +102,3 @@ export function applyCircuit(c: Circuit, x: ArrayLike<number>, y: { [i: number]:
   }
   return { spikesPerUnit: perUnit, spikes: total };
 }
-
-/** The output after each step: prefix[k] is Σ_{j≤k} d_j z_j (read-out before the circuit has finished). */
-export function fsPrefixOutputs(c: Circuit, x: number, prefix: Float64Array): void {
-  let v = x;
-  let y = 0;
-  for (let k = 0; k < c.K; k++) {
-    if (v > c.T[k]!) {
-      y += c.d[k]!;
-      v -= c.h[k]!;
-    }
-    prefix[k] = y;
-  }
-}

@@ -1,6 +1,6 @@
-// Fitting a circuit's (h, d, T) to a gate f on a range (Stöckl & Maass; PAPERS.md §2): random
-// restarts of the authors' pseudo-derivative descent plus a structured start, each polished on the
-// exact squared error with d solved by least squares; the best is kept and measured on the grid.
+// Fitting a circuit's (h, d, T) to a gate f on a range (Stöckl & Maass; PAPERS.md §2): structured
+// starts, then restarts of the authors' pseudo-derivative descent, each polished on the exact
+// squared error with d solved by least squares; the best is kept and measured on the grid.
 // Seeded and deterministic. No caching here (cache.ts) and no networks.
 
 import type { RunContext } from "../../context.ts";
