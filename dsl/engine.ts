@@ -18,7 +18,7 @@ import { family, type SimOptions } from "../stdlib/families.ts";
 import { loadNetwork, saveNetwork } from "../stdlib/io/netfile.ts";
 import { exportNir as writeNir } from "../stdlib/io/nir.ts";
 import { loadOnnx, saveOnnx } from "../stdlib/io/onnx.ts";
-import { loadStdlibModel, MODELS_DIR } from "../stdlib/models/registry.ts";
+import { loadStdlibModel, MODELS_DIR, readCard, type ModelCard } from "../stdlib/models/registry.ts";
 import { hasWeights, type Network } from "../stdlib/ir/network.ts";
 import type { SimResult } from "../stdlib/ir/results.ts";
 import type { Dimension, ParamSpec, ParamValue, RuleSet } from "../stdlib/ir/rules.ts";
@@ -124,6 +124,23 @@ export function loadNetworkFile(path: string): Network {
   // A stdlib model not trained yet: the registry says how to make it.
   if (!existsSync(path) && resolve(dirname(path)) === resolve(MODELS_DIR)) return loadStdlibModel(basename(path, extname(path))).network;
   return loadNetwork(path).network;
+}
+
+/**
+ * The training data of a network file, when the file says (the stdlib models' cards name
+ * their training split): data-based normalisation uses it when a rule set names no slice.
+ */
+export function trainingDataOf(path: string): (() => Dataset) | undefined {
+  if (resolve(dirname(path)) !== resolve(MODELS_DIR)) return undefined;
+  let card: ModelCard;
+  try {
+    card = readCard(basename(path, extname(path)));
+  } catch {
+    return undefined;
+  }
+  const name = /^(mnist|fashion_mnist)\.train\b/.exec(card.data.train)?.[1] as "mnist" | "fashion_mnist" | undefined;
+  if (name === undefined) return undefined;
+  return () => loadSplit({ name, label: name, ...DATA_SOURCES[name], options: {} }, "train");
 }
 
 /** Loads the weights of `path` into the declared `net`, after checking the file's layers match it. */

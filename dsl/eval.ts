@@ -58,7 +58,8 @@ export class Scope {
 /** State that outlives one execution: loaded splits (for rule-set data slices) and training data per network. */
 export interface SessionData {
   readonly loaded: Map<string, Dataset>;
-  readonly trainedOn: Map<string, Dataset>;
+  /** A network's training data (loaded when first asked for), by the name the network is bound to. */
+  readonly trainedOn: Map<string, () => Dataset>;
 }
 
 export interface EvalHost {
@@ -125,7 +126,7 @@ export class Evaluator {
       ...(this.host.pool ? { pool: this.host.pool } : {}),
       log: (message) => this.host.emit({ kind: "text", stream: "stderr", text: `${message}\n` }),
       resolveData: (ref, network) => {
-        if (ref === null) return session.trainedOn.get(network.name);
+        if (ref === null) return session.trainedOn.get(network.name)?.();
         let d = session.loaded.get(`${ref.dataset}.${ref.split}`);
         if (d === undefined && (ref.dataset === "mnist" || ref.dataset === "fashion_mnist")) {
           d = engine.loadSplit({ name: ref.dataset, label: ref.dataset, ...engine.DATA_SOURCES[ref.dataset], options: {} }, ref.split);
@@ -285,7 +286,8 @@ export class Evaluator {
     const opts = await checkParams("train", engine.TRAIN_OPTIONS, s.options?.fields ?? [], this.paramEnv());
     if (this.checking || net.kind !== "network" || data.kind !== "dataset") return undefined;
     const trained = await engine.trainNetwork(net.network, data.dataset, opts.values, this.ctx());
-    this.host.session.trainedOn.set(s.name.name, data.dataset);
+    const trainingData = data.dataset;
+    this.host.session.trainedOn.set(s.name.name, () => trainingData);
     this.scope.assign(s.name.name, { kind: "network", network: trained });
     return undefined;
   }
@@ -311,6 +313,8 @@ export class Evaluator {
       const net = engine.loadNetworkFile(path);
       this.scope.vars.set(s.name.name, { kind: "network", network: { ...net, name: s.name.name } });
     }
+    const trainingData = engine.trainingDataOf(path);
+    if (trainingData !== undefined) this.host.session.trainedOn.set(s.name.name, trainingData);
     return undefined;
   }
 

@@ -33,6 +33,7 @@ function progressBar(): { update: (p: Progress) => void; clear: () => void } {
   const tty = process.stderr.isTTY === true;
   let started = new Map<string, number>();
   let lastDraw = 0;
+  const finished = new Set<string>();
   let shown = false;
   return {
     update(p) {
@@ -47,7 +48,11 @@ function progressBar(): { update: (p: Progress) => void; clear: () => void } {
       const figures = Object.entries(p.figures ?? {}).map(([k, v]) => `${k} ${Number(v.toPrecision(4))}`).join(", ");
       const line = `${p.label}: ${p.done}/${p.total} ${p.unit} (${(frac * 100).toFixed(0)} %), ${elapsed.toFixed(1)} s${Number.isFinite(eta) ? `, ETA ${eta.toFixed(1)} s` : ""}${figures ? `, ${figures}` : ""}`;
       if (tty) process.stderr.write(`\r\x1b[K${line}`);
-      else if (p.done === p.total) process.stderr.write(`${line}\n`);
+      else if (p.done >= p.total && !finished.has(p.label)) {
+        // Without a terminal to redraw on, one line per finished task.
+        finished.add(p.label);
+        process.stderr.write(`${line}\n`);
+      }
       shown = true;
       if (p.done >= p.total) started = new Map([...started].filter(([k]) => k !== p.label));
     },

@@ -1,7 +1,7 @@
 // The language session: names persist across executions, a failed execution changes nothing,
 // re-running rebinds; what a program prints and shows; sweeps as tables; modules; interrupts;
 // and a real run (train → accuracy → convert → simulate) on a seeded synthetic dataset.
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -121,6 +121,14 @@ r`;
   assert.is(result.annAccuracy, num(it, "ann100"), "the result's ANN accuracy is the ANN's on the same slice");
   assert.ok(result.agreement >= 0.9, `SNN/ANN agreement ${result.agreement} after 100 steps`);
   assert.match(formatValue({ kind: "result", result }), /accuracy \d+\.\d\d %/);
+});
+
+test("use mnist_models: a trained stdlib network, on real MNIST, reproduces its card's accuracy", async () => {
+  const card = JSON.parse(readFileSync(new URL("../../stdlib/models/mlp.card.json", import.meta.url), "utf8")) as { slice: { start: number; end: number; accuracy: number } };
+  const it = createInterpreter({ baseDir: dir });
+  const { r } = await run(it, `use mnist_models\naccuracy(mlp, mnist.test[${card.slice.start}:${card.slice.end}])`);
+  assert.equal(errorsOf(r), []);
+  assert.equal(r.ok && r.value, { kind: "number", value: card.slice.accuracy });
 });
 
 test("an engine's refusal is reported at its statement; options of the statement change it", async () => {
