@@ -20,7 +20,6 @@ const OP_HINTS: Readonly<Record<string, string>> = {
   Transpose: "spikelab's IR is NCHW; export Keras/TensorFlow models with NCHW inputs (tf2onnx --inputs-as-nchw) so no transposes remain",
   LeakyRelu: "the conversion families need ReLU (or sigmoid/SiLU for AMOS); retrain with ReLU",
   Tanh: "the IR has relu, sigmoid and silu gates; retrain with one of them",
-  Pad: "fold the padding into the next Conv's pads (symmetric zero padding)",
   ConvTranspose: "the IR has no transposed convolution",
   LSTM: "the IR has no recurrent layers",
 };
@@ -31,6 +30,8 @@ export interface NodeValue {
   readonly id: string;
   /** ONNX's per-sample shape (batch left out); differs from the IR node's shape after global pooling ([C,1,1] vs [C]). */
   readonly shape: readonly number[];
+  /** Zero padding [h, w] an ONNX Pad put around the IR node's output, for the next Conv or AveragePool to take over. */
+  readonly pad?: readonly [number, number];
 }
 
 export type Value = NodeValue | { readonly kind: "const"; readonly t: ConstTensor };
@@ -54,6 +55,8 @@ export interface ImportState {
   readonly batch: number | undefined;
   value(name: string, where: string): Value;
   node(name: string, where: string): NodeValue;
+  /** Like `node`, but also a zero-padded value (a Conv or AveragePool folds the padding into its own). */
+  padded(name: string, where: string): NodeValue;
   constant(name: string, where: string): ConstTensor;
   /** The input at `i` if the node has it (optional inputs may be absent or ""). */
   optional(n: NodeProto, i: number): Value | undefined;
@@ -124,13 +127,23 @@ export function importModel(model: ModelProto, file: string, name: string): Netw
     return id;
   };
   let currentTensor = "";
+  const lookup = (nm: string, where: string): Value => {
+    const v = values.get(nm);
+    if (v === undefined) throw importError(where, `reads tensor '${nm}', which no earlier node or initializer produces`, "the graph is damaged or not in topological order; export it again");
+    return v;
+  };
   const state: ImportState = {
     file,
     opset,
     batch: batchDim,
     value(nm, where) {
-      const v = values.get(nm);
-      if (v === undefined) throw importError(where, `reads tensor '${nm}', which no earlier node or initializer produces`, "the graph is damaged or not in topological order; export it again");
+      const v = lookup(nm, where);
+      if (v.kind === "node" && v.pad !== undefined) throw importError(where, `reads '${nm}', a zero-padded tensor (Pad)`, "spikelab folds a Pad only into the Conv or AveragePool right after it");
+      return v;
+    },
+    padded(nm, where) {
+      const v = lookup(nm, where);
+      if (v.kind !== "node") throw importError(where, `needs '${nm}' to be computed from the input, but it is a constant`, "spikelab imports ops whose data input depends on the network's input");
       return v;
     },
     node(nm, where) {

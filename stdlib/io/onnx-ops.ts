@@ -37,6 +37,8 @@ function window(a: Attributes, s: ImportState, where: string, x: NodeValue, kern
   if (pads.length !== 4 || pads[0] !== pads[2] || pads[1] !== pads[3]) {
     throw importError(where, `pads [${pads.join(", ")}] are not symmetric`, "spikelab pads top = bottom and left = right; export with symmetric padding (or pad the input yourself)");
   }
+  // A Pad right before (zeros, counted by an average like any value) adds to the window's own padding.
+  const before = x.pad ?? [0, 0];
   if (pool) {
     const ceil = a.int("ceil_mode", 0);
     if (ceil !== 0) {
@@ -44,11 +46,11 @@ function window(a: Attributes, s: ImportState, where: string, x: NodeValue, kern
       if (!exact) throw importError(where, "uses ceil_mode=1, which here gives a larger output than spikelab's floor rounding", "export with ceil_mode=False");
     }
   }
-  return { stride: [strides[0]!, strides[1]!], padding: [pads[0]!, pads[1]!] };
+  return { stride: [strides[0]!, strides[1]!], padding: [pads[0]! + before[0], pads[1]! + before[1]] };
 }
 
 const conv: Translator = (n, a, s, where, base) => {
-  const x = s.node(n.input[0]!, where);
+  const x = s.padded(n.input[0]!, where);
   const w = s.constant(n.input[1]!, where);
   if (w.dims.length !== 4) throw importError(where, `has a ${w.dims.length - 2}-D kernel (weight ${w.dims.join("x")})`, "spikelab imports 2-D convolutions only");
   const b = s.optional(n, 2);
@@ -160,14 +162,14 @@ const unary = (kind: "relu" | "sigmoid"): Translator => (n, a, s, where, base) =
 
 function pool(kind: "maxpool" | "avgpool"): Translator {
   return (n, a, s, where, base) => {
-    const x = s.node(n.input[0]!, where);
+    const x = kind === "avgpool" ? s.padded(n.input[0]!, where) : s.node(n.input[0]!, where);
     const ks = a.ints("kernel_shape");
     if (ks === undefined || ks.length !== 2) throw importError(where, "has no 2-D kernel_shape", "spikelab's pooling is 2-D");
     const kernel: Pair = [ks[0]!, ks[1]!];
     const { stride, padding } = window(a, s, where, x, kernel, true);
     if (kind === "maxpool") {
       a.int("storage_order", 0); // only orders the (unused) indices output
-    } else if (a.int("count_include_pad", 0) === 0 && (padding[0] > 0 || padding[1] > 0)) {
+    } else if (a.int("count_include_pad", 0) === 0 && (padding[0] > (x.pad?.[0] ?? 0) || padding[1] > (x.pad?.[1] ?? 0))) {
       throw importError(where, "averages over padded windows without counting the padding (count_include_pad=0)", "spikelab's average pooling counts padded zeros (as PyTorch's default count_include_pad=True); export with that, or without padding");
     }
     return [s.emit(base, { kind, kernel, stride, padding }, [x.id], {}, where)];
@@ -342,6 +344,24 @@ const cast: Translator = (n, a, s, where) => {
   return [x];
 };
 
+/** Pad: zeros around H and W, taken over by the Conv or AveragePool that reads it; all-zero pads vanish. */
+const pad: Translator = (n, a, s, where) => {
+  const x = s.value(n.input[0]!, where);
+  const mode = a.string("mode", "constant");
+  const pads = s.opset < 11 ? a.ints("pads") ?? [] : Array.from(s.constant(n.input[1]!, where).values);
+  const value = s.opset < 11 ? a.float("value", 0) : n.input[2] ? s.constant(n.input[2], where).values[0] ?? 0 : 0;
+  if (n.input[3]) throw importError(where, "pads selected axes (the axes input)", "export with pads for every axis");
+  if (x.kind === "const") throw importError(where, "pads a constant", "spikelab folds Pad only on the network's data path");
+  if (pads.every((p) => p === 0)) return [x];
+  const r = x.shape.length + 1;
+  const [b0, c0, h0, w0, b1, c1, h1, w1] = r === 4 ? pads : [];
+  if (r !== 4 || pads.length !== 8 || b0 !== 0 || c0 !== 0 || b1 !== 0 || c1 !== 0 || h0 !== h1 || w0 !== w1 || h0! < 0 || w0! < 0) {
+    throw importError(where, `pads [${pads.join(", ")}]`, "spikelab folds symmetric zero padding of H and W (pads [0, 0, p, q, 0, 0, p, q]) into the next Conv or AveragePool");
+  }
+  if (mode !== "constant" || value !== 0) throw importError(where, `pads with ${mode === "constant" ? `the value ${value}` : `mode '${mode}'`}`, "spikelab's convolutions and pools pad with zeros only");
+  return [{ kind: "node", id: x.id, shape: [x.shape[0]!, x.shape[1]! + 2 * h0!, x.shape[2]! + 2 * w0!], pad: [h0!, w0!] }];
+};
+
 const sum: Translator = (n, a, s, where, base) => {
   void a;
   const xs = n.input.map((i) => s.node(i, where));
@@ -370,6 +390,7 @@ export const TRANSLATORS: ReadonlyMap<string, Translator> = new Map<string, Tran
   ["Softmax", softmax],
   ["Dropout", dropout],
   ["Concat", concat],
+  ["Pad", pad],
   ["Identity", identity],
   ["Constant", constant],
   // Shape arithmetic on constants, as exporters write it around Reshape.

@@ -124,4 +124,36 @@ test("GlobalAveragePool then Flatten, AveragePool counting padding, Sum of branc
   await agreeWithOrt(net, bytes, seededInputs(100 * 128, 17), 100);
 });
 
+test("Pad before Conv and AveragePool folds into their padding; all-zero Pads vanish; other pads are refused (opset 16)", async () => {
+  const spec = (pads: number[], mode = "constant") => model({
+    opset: 16,
+    inputs: [["x", ["N", 2, 6, 6]]],
+    outputs: [["y", ["N", 3, 3, 3]]],
+    inits: [i64("p", [8], pads), i64("p0", [8], [0, 0, 0, 0, 0, 0, 0, 0]), f32("K", [3, 2, 3, 3], weights(54, 21))],
+    nodes: [
+      node("Pad", ["x", "p"], ["xp"], { mode }, "/Pad"),
+      node("Conv", ["xp", "K"], ["c"], {}, "/conv/Conv"),
+      node("Relu", ["c"], ["r"], {}, "/Relu"),
+      node("Pad", ["r", "p0"], ["rp"], { mode: "constant" }, "/Pad_1"),
+      node("Pad", ["rp", "p"], ["rpp"], { mode: "constant" }, "/Pad_2"),
+      node("AveragePool", ["rpp"], ["y"], { kernel_shape: [3, 3], strides: [2, 2] }, "/pool/AveragePool"),
+    ],
+  });
+  const bytes = spec([0, 0, 1, 1, 0, 0, 1, 1]);
+  const net = importOnnx(bytes, { file: "pad.onnx" });
+  assert.equal(net.nodes.map((n) => `${n.id}:${n.op.kind}:${n.shape.join("x")}`), ["x:input:2x6x6", "conv:conv:3x6x6", "relu:relu:3x6x6", "pool:avgpool:3x3x3"]);
+  assert.equal([(net.nodes[1]!.op as { padding: number[] }).padding, (net.nodes[3]!.op as { padding: number[] }).padding], [[1, 1], [1, 1]]);
+  await agreeWithOrt(net, bytes, seededInputs(100 * 72, 23), 100);
+  const refused = (pads: number[], mode?: string): string => {
+    try {
+      importOnnx(spec(pads, mode), { file: "pad.onnx" });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "imported";
+  };
+  assert.is(refused([0, 0, 1, 0, 0, 0, 1, 1]), "pad.onnx: node '/Pad' (Pad): pads [0, 0, 1, 0, 0, 0, 1, 1]");
+  assert.is(refused([0, 0, 1, 1, 0, 0, 1, 1], "reflect"), "pad.onnx: node '/Pad' (Pad): pads with mode 'reflect'");
+});
+
 test.run();
