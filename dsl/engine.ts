@@ -26,7 +26,7 @@ import { paramShapes } from "../stdlib/ir/shapes.ts";
 import type { SpikingNetwork } from "../stdlib/ir/spiking.ts";
 import { resultAccuracy, resultHistogram, resultMembrane, resultOps, resultRaster, resultRates, resultScatter } from "../stdlib/sim/figures.ts";
 import { fitErrorPlot, gateCurves, gateSpecOf, staircasePlot } from "../stdlib/convert/amos/curves.ts";
-import { amosAccuracyVsK, amosRaster, amosSpikeHistogram } from "../stdlib/sim/amos/plots.ts";
+import { amosAccuracyVsK, amosRaster, amosScatter, amosSpikeHistogram } from "../stdlib/sim/amos/plots.ts";
 import type { Cell, Figure, Table } from "../stdlib/plot/figure.ts";
 import { figureSvg } from "../stdlib/plot/svg.ts";
 import { ttfsRaster, ttfsSpikeTimes } from "../stdlib/sim/ttfs/figures.ts";
@@ -264,6 +264,7 @@ export async function plotOps(rs: readonly SimResult[]): Promise<Figure> {
 
 /** ANN activation against SNN rate per neuron of a layer (the identity line for reference). */
 export async function plotScatter(result: SimResult, o: { layer: string | null }): Promise<Figure> {
+  if (result.family === "amos") return amosScatter(result, o.layer);
   return resultScatter(result, o);
 }
 

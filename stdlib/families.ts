@@ -11,7 +11,7 @@ import type { SimResult } from "./ir/results.ts";
 import type { SpikingNetwork } from "./ir/spiking.ts";
 import { amosSchema } from "./convert/amos/schema.ts";
 import { convertAmos } from "./convert/amos/convert.ts";
-import { simulateAmos } from "./sim/amos/simulate.ts";
+import { amosSimulateParams, simulateAmos } from "./sim/amos/simulate.ts";
 import { rateSchema } from "./convert/rate/schema.ts";
 import { convertRate } from "./convert/rate/convert.ts";
 import { rateSimulateParams, simulateRate } from "./sim/rate/simulate.ts";
@@ -38,7 +38,7 @@ const commonSimulate: readonly ParamSpec[] = [
 const registry = new Map<Family, FamilyEngine>([
   ["rate", { schema: rateSchema, simulateSchema: [...rateSimulateParams, ...commonSimulate], convert: convertRate, simulate: simulateRate }],
   ["ttfs", { schema: ttfsSchema, simulateSchema: [...commonSimulate, ...ttfsSimulateParams], convert: convertTtfsFamily, simulate: simulateTtfs }],
-  ["amos", { schema: amosSchema, simulateSchema: commonSimulate, convert: convertAmos, simulate: simulateAmos }],
+  ["amos", { schema: amosSchema, simulateSchema: [...commonSimulate, ...amosSimulateParams], convert: convertAmos, simulate: simulateAmos }],
 ]);
 
 export function families(): readonly FamilyEngine[] {

@@ -35,6 +35,7 @@ plot accuracy_vs_K k3, k10
 plot raster fs
 plot histogram k10 { of: spikes_per_neuron }
 plot accuracy k10
+plot scatter k10
 `;
   const r = await interp.execute(program, "amos.snn", { emit: (o: Output) => o.kind === "display" && shown.push(o.value) });
   assert.ok(r.ok, r.ok ? "" : r.errors.map((e) => `${e.message} ${e.hint ?? ""}`).join("; "));
@@ -43,7 +44,7 @@ plot accuracy k10
     assert.ok(v?.kind === "result", name);
     if (v?.kind === "result") results.set(name, v.result);
   }
-  assert.is(shown.filter((v) => v.kind === "figure").length, 6);
+  assert.is(shown.filter((v) => v.kind === "figure").length, 7);
 });
 
 test("AMOS-ReLU at K = 10 agrees with its ANN; at K = 3 it does not", () => {
@@ -54,6 +55,9 @@ test("AMOS-ReLU at K = 10 agrees with its ANN; at K = 3 it does not", () => {
   assert.ok(k3.agreement < k10.agreement, `K=3 agreement ${k3.agreement}`);
   assert.is(k10.latency.value, 40);
   assert.is(k10.info.pipeline_interval_steps, 10);
+  // Inside the network the circuits' outputs follow the ANN's ReLUs closely; at K = 3 far less.
+  for (const p of k10.pairs!) assert.ok(p.correlation > 0.99, `${p.layer}: r = ${p.correlation}`);
+  assert.ok(k3.pairs!.some((p) => p.correlation < 0.95), k3.pairs!.map((p) => p.correlation).join(", "));
   // Anytime read-out of the last layer: its first bit alone is far worse than all ten.
   assert.ok(k10.overTime!.accuracy[0]! < k10.accuracy - 0.2);
 });

@@ -4,7 +4,7 @@
 
 import { SpikelabError } from "../../errors.ts";
 import type { SimResult } from "../../ir/results.ts";
-import { barFigure, lineFigure } from "../../plot/charts.ts";
+import { barFigure, lineFigure, scatterFigure } from "../../plot/charts.ts";
 import type { Figure } from "../../plot/figure.ts";
 import { rasterFigure, type TimeWindow } from "../../plot/raster.ts";
 
@@ -61,4 +61,19 @@ export function amosAccuracyVsK(rs: readonly SimResult[]): Figure {
     ],
     { title: `accuracy against K on ${rs[0]!.data}`, xTitle: "K (units per gate)", yTitle: "accuracy (%)" },
   );
+}
+
+/** Each gate layer's circuit outputs against the ANN's gate outputs on the compared samples, with y = x. */
+export function amosScatter(r: SimResult, layer: string | null): Figure {
+  amosOnly(r, "scatter");
+  const pairs = (r.pairs ?? []).filter((p) => layer === null || p.layer === layer);
+  if (pairs.length === 0) {
+    throw new SpikelabError("param", layer === null ? `${r.network}'s result has no ANN comparison` : `no ANN comparison for layer '${layer}'`, { hint: layer === null ? "simulate with `compare: 100`" : `layers: ${(r.pairs ?? []).map((p) => p.layer).join(", ")}` });
+  }
+  return scatterFigure(pairs.map((p) => ({ name: `${p.layer} (r = ${p.correlation.toFixed(4)})`, x: p.ann, y: p.snn })), {
+    title: `${r.network}: circuit outputs against the ANN's gates`,
+    xTitle: "ANN gate output",
+    yTitle: "circuit output Σ d_k z_k",
+    line: "identity",
+  });
 }

@@ -41,6 +41,8 @@ export interface AmosShared {
   /** Samples [first, last) (indices into `images`) whose spikes are recorded. */
   readonly record: readonly [number, number];
   readonly tail: Tail | undefined;
+  /** Samples [0, compare) whose gate outputs are kept, ANN and SNN side by side. */
+  readonly compare: number;
 }
 
 export interface RecordedSpikes {
@@ -63,6 +65,9 @@ export interface ChunkStats {
   /** Synaptic operations caused by unit k's spikes, per gate. */
   readonly unitOps: Float64Array[];
   readonly histogram: Float64Array[];
+  /** For the compared samples of the chunk (from its first image on): each gate layer's ANN output and SNN output. */
+  readonly annGate: Float32Array[];
+  readonly snnGate: Float32Array[];
   /** Correct predictions read out after each step of the tail's gate (empty without a tail). */
   readonly correctAtStep: Float64Array;
   readonly records: RecordedSpikes[];
@@ -97,6 +102,8 @@ export function simulateChunk(shared: AmosShared, start: number, end: number, ct
     unitOps: gates.map((g) => new Float64Array(g.K)),
     neuronSpikes: gates.map((g) => new Float64Array(sizeOf(net.nodes.find((m) => m.id === g.id)!.shape) * (g.form === "amos" ? g.K : 1))),
     histogram: gates.map((g) => new Float64Array(g.K + 1)),
+    annGate: [],
+    snnGate: [],
     correctAtStep: new Float64Array(shared.tail ? gates.find((g) => g.id === shared.tail!.gate)!.K : 0),
     records: [],
   };
@@ -113,13 +120,28 @@ export function simulateChunk(shared: AmosShared, start: number, end: number, ct
   const prefix = tailGate < 0 ? new Float32Array(0) : new Float32Array(batch * tailSize * gates[tailGate]!.K);
   const scratch = shared.tail?.layers.map((l) => new Float32Array(l.outputs)) ?? [];
   const column = new Float32Array(tailSize);
+  // Compared samples are the chunk's first ones (the range starts at image 0).
+  const compared = Math.max(0, Math.min(end, shared.compare) - start);
+  const sizes = gates.map((g) => ex.steps.find((st) => st.node.id === g.id)!.size);
+  gates.forEach((_, gi) => {
+    stats.annGate.push(new Float32Array(compared * sizes[gi]!));
+    stats.snnGate.push(new Float32Array(compared * sizes[gi]!));
+  });
+  const keepRows = (into: Float32Array, values: Float32Array | Float64Array, s0: number, b: number, size: number): void => {
+    const rows = Math.min(b, compared - s0);
+    if (rows > 0) into.set(values.subarray(0, rows * size), s0 * size);
+  };
   try {
     for (let s0 = 0; s0 < n; s0 += batch) {
       ctx?.throwIfAborted();
       const b = Math.min(batch, n - s0);
       const first = start + s0;
       const x = shared.images.subarray(first * sampleSize, (first + b) * sampleSize);
-      argmaxRows(ex.run(x, b), b, classes, stats.annPredictions, s0);
+      const annVisit = s0 < compared ? { visit: (step: number, values: Float32Array | Float64Array): void => {
+        const gi = gateAt.get(step);
+        if (gi !== undefined) keepRows(stats.annGate[gi]!, values, s0, b, sizes[gi]!);
+      } } : {};
+      argmaxRows(ex.run(x, b, annVisit), b, classes, stats.annPredictions, s0);
       const out = ex.run(x, b, {
         visit: (step, values) => {
           const gi = gateAt.get(step);
@@ -167,6 +189,7 @@ export function simulateChunk(shared: AmosShared, start: number, end: number, ct
           }
           stats.spikes[gi]! += spikes;
           stats.synapticOps[gi]! += ops;
+          if (s0 < compared) keepRows(stats.snnGate[gi]!, values, s0, b, size);
         },
       });
       argmaxRows(out, b, classes, stats.predictions, s0);

@@ -10,7 +10,8 @@ import type { RunContext } from "../../context.ts";
 import { sampleSize, type Dataset } from "../../data/dataset.ts";
 import { InterruptedError, SpikelabError } from "../../errors.ts";
 import type { Network } from "../../ir/network.ts";
-import type { LayerCount, SimResult, SpikeRecord } from "../../ir/results.ts";
+import type { LayerCount, RatePairs, SimResult, SpikeRecord } from "../../ir/results.ts";
+import type { ParamSpec } from "../../ir/rules.ts";
 import type { SpikingNetwork } from "../../ir/spiking.ts";
 import type { SimOptions } from "../../families.ts";
 import { runLocal, toShared, type ChunkResult, type PoolTask } from "../../tensor/pool.ts";
@@ -19,6 +20,40 @@ import { gateFanout, gateTargets, scoreOf } from "./fanout.ts";
 import type { AmosShared, ChunkStats, GateRun, Tail } from "./run.ts";
 
 const BATCH = 64;
+
+/** Options of `simulate` beyond the families' common ones. */
+export const amosSimulateParams: readonly ParamSpec[] = [
+  { name: "compare", type: { kind: "number", dimension: "none", min: 0, integer: true }, default: 100, doc: "Samples (from the first) whose gate outputs are compared with the ANN's: correlation per layer and the scatter plot." },
+];
+
+/** Per gate layer: the ANN's gate outputs against the circuits' (correlation over all, at most 4,000 pairs kept for plots). */
+function gatePairs(gates: readonly GateRun[], chunks: readonly ChunkResult<ChunkStats>[]): RatePairs[] {
+  return gates.map((g, gi) => {
+    const parts = chunks.map((c) => [c.value.annGate[gi]!, c.value.snnGate[gi]!] as const).filter(([a]) => a.length > 0);
+    const n = parts.reduce((t, [a]) => t + a.length, 0);
+    let sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+    for (const [a, b] of parts) {
+      for (let i = 0; i < a.length; i++) {
+        const x = a[i]!, y = b[i]!;
+        sa += x; sb += y; saa += x * x; sbb += y * y; sab += x * y;
+      }
+    }
+    const cov = sab - (sa * sb) / n, va = saa - (sa * sa) / n, vb = sbb - (sb * sb) / n;
+    const correlation = n > 1 && va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : NaN;
+    const stride = Math.max(1, Math.ceil(n / 4000));
+    const keep = Math.ceil(n / stride);
+    const ann = new Float32Array(keep), snn = new Float32Array(keep);
+    let i = 0, j = 0;
+    for (const [a, b] of parts) {
+      for (let k = 0; k < a.length; k++, i++) {
+        if (i % stride !== 0) continue;
+        ann[j] = a[k]!;
+        snn[j++] = b[k]!;
+      }
+    }
+    return { layer: g.id, correlation, ann: ann.subarray(0, j), snn: snn.subarray(0, j) };
+  });
+}
 
 /** Step at which each node's values are ready: Σ K of the gates on the longest path up to it, minus its own K for a gate. */
 function startSteps(net: Network, K: ReadonlyMap<string, number>): Map<string, number> {
@@ -163,6 +198,7 @@ function assemble(snn: SpikingNetwork, data: Dataset, gates: readonly GateRun[],
     ...(overTime ? { overTime } : {}),
     records,
     rates: gates.map((g, i) => ({ layer: g.id, spikes: perNeuron[i]!.map((v) => (n > 0 ? v / n : 0)) })),
+    ...(shared.compare > 0 && n > 0 ? { pairs: gatePairs(gates, chunks) } : {}),
     info,
     partial,
   };
@@ -202,6 +238,7 @@ export async function simulateAmos(snn: SpikingNetwork, data: Dataset, opts: Sim
     batch: BATCH,
     record: rangeOption(opts.record, data.count),
     tail: denseTail(net, gates),
+    compare: Math.min(data.count, typeof opts.compare === "number" ? opts.compare : 100),
   };
   const task: PoolTask<AmosShared> = { module: new URL("./run.ts", import.meta.url), fn: "simulateChunk", items: data.count, shared, chunk: Math.max(BATCH, Math.ceil(data.count / 16 / BATCH) * BATCH) };
   const workers = typeof opts.workers === "number" ? opts.workers : ctx.pool?.size ?? 1;
