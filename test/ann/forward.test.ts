@@ -35,7 +35,7 @@ test("a 2-2-1 MLP: output computed by hand", () => {
 test("conv, pooling, batch norm and the smooth activations on a 1x4x4 image, by hand", () => {
   const base = sequential("c", [1, 4, 4], [conv(2, 2, { stride: 1, pad: 0 }), batchnorm({ eps: 0 }), maxpool(3, { stride: 1 }), "flatten", "softmax"]);
   const x = t([1, 4, 4], [1, 0, 2, 0, 0, 1, 0, 3, 2, 0, 1, 0, 0, 2, 0, 1]);
-  const net = withParams(base, new Map([
+  const net = withParams(base, new Map<string, Record<string, Tensor>>([
     // filter 0: main-diagonal sum; filter 1: top row minus bottom row; biases 0 and 1
     ["conv1", { weight: t([2, 1, 2, 2], [1, 0, 0, 1, 1, 1, -1, -1]), bias: t([2], [0, 1]) }],
     ["batchnorm1", { gamma: t([2], [2, 1]), beta: t([2], [1, 0]), mean: t([2], [1, 0]), var: t([2], [4, 1]) }],
