@@ -14,7 +14,7 @@ import { compileGateExpression, gate } from "../../stdlib/convert/amos/gates.ts"
 import { exactFit, integrals } from "../../stdlib/convert/amos/staircase.ts";
 import { bisectionStart, isotonic } from "../../stdlib/convert/amos/start.ts";
 import { circuitError, gateTable } from "../../stdlib/convert/amos/table.ts";
-import { SpikelabError } from "../../stdlib/errors.ts";
+import { InterruptedError, SpikelabError } from "../../stdlib/errors.ts";
 
 const quick = (K: number, range: readonly [number, number], restarts = 0): FitSettings => ({ K, range, points: 100000, restarts, iterations: 300, lr: 0.3, seed: 1 });
 
@@ -153,6 +153,18 @@ test("a gate that dips below its left end (SiLU) is started with units spent on 
   const c = bisectionStart(t, 10, 3);
   assert.equal(Array.from(c.h.subarray(0, 3)), [0, 0, 0]);
   assert.ok(Array.from(c.d.subarray(0, 3)).every((v) => v < 0));
+});
+
+test("a fit stops when interrupted (between polish steps), with InterruptedError", async () => {
+  const stop = new AbortController();
+  let starts = 0;
+  try {
+    await fitCircuit(gate({ kind: "silu" }), quick(16, [-8, 12], 4), { signal: stop.signal, progress: () => { starts++; stop.abort(); } });
+    assert.unreachable();
+  } catch (e) {
+    assert.ok(e instanceof InterruptedError, String(e));
+  }
+  assert.is(starts, 1);
 });
 
 test("gate expressions: mathjs in x with an allow-list; anything else is a param error naming the problem", () => {

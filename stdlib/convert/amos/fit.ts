@@ -101,7 +101,7 @@ export async function fitCircuit(g: Gate, settings: FitSettings, ctx: RunContext
         ? await pseudoDescent(best!.c, D, lr * 0.1, reg, iterations, random, ctx)
         : await pseudoDescent(randomStart(K, random, inScale, outScale, centre), D, lr, reg, iterations, random, ctx);
     }
-    const polished = refineExact(start, exact, lo, hi, REFINE_STEPS, 0.002 * inScale);
+    const polished = await refineExact(start, exact, lo, hi, REFINE_STEPS, 0.002 * inScale, ctx.signal);
     if (best === undefined || polished.mse < best.mse) best = { c: polished.c, mse: polished.mse, restart: r };
     ctx.progress?.({ label: `fit ${g.name} K=${K}`, done: r + 1, total, unit: "starts", figures: { mse: best.mse } });
     await new Promise((res) => setImmediate(res));

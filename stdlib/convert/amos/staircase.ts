@@ -4,6 +4,7 @@
 // (each step's edge moves with them), which the fit uses to polish what gradient descent found.
 // Pure numerics; no fitting loop here.
 
+import { throwIfAborted } from "../../errors.ts";
 import { circuit, type Circuit } from "./circuit.ts";
 import { Adam, solveLinear } from "./numerics.ts";
 import type { GateTable } from "./table.ts";
@@ -236,8 +237,9 @@ export function exactFit(c: Circuit, I: Integrals, lo: number, hi: number, buf: 
 /**
  * Polishes h and T by Adam on the exact (continuous) squared error, with d re-solved by least
  * squares at every step; keeps the best circuit seen. Moves existing edges; creates none.
+ * Yields to the event loop every 100 steps and stops on `signal`.
  */
-export function refineExact(c: Circuit, I: Integrals, lo: number, hi: number, iterations: number, lr: number): { c: Circuit; mse: number } {
+export async function refineExact(c: Circuit, I: Integrals, lo: number, hi: number, iterations: number, lr: number, signal?: AbortSignal): Promise<{ c: Circuit; mse: number }> {
   const K = c.K;
   const flat = new Float64Array(2 * K);
   flat.set(c.h, 0);
@@ -258,6 +260,11 @@ export function refineExact(c: Circuit, I: Integrals, lo: number, hi: number, it
       mark = best.mse;
       since = 0;
     } else if (++since >= 300) break;
+    // A large circuit's polish takes seconds: let an interrupt land.
+    if (it % 100 === 99) {
+      await new Promise((res) => setImmediate(res));
+      throwIfAborted(signal);
+    }
     grad.set(e.gradH, 0);
     grad.set(e.gradT, K);
     adam.step(flat, grad);
