@@ -340,7 +340,8 @@ export function inspect(source: string, offset: number, ctx: EditorContext): Ins
   return { found: true, markdown, text: markdown.replace(/\*\*|`{3}\n?|`/g, "") };
 }
 
-const CONTINUATION = /(->|[-,=:+*/^(\[{]|\b(?:with|on|extends|from|to|in|use|convert|simulate|train|load|save|export|plot|table|print|sweep|row|network|conversion|dataset|let))$/;
+/** A line ending in one of these continues on the next (statements left open otherwise are found by parsing). */
+const CONTINUATION = /(->|[-,=:+*/^(\[{])$/;
 
 /** Whether a cell is ready to run, needs more lines (with the indent of the next), or cannot parse. */
 export function isComplete(source: string): { status: Completeness; indent: string } {
