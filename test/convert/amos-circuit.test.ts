@@ -101,6 +101,27 @@ test("ReLU circuit on the levels: strict thresholds put x = α·m/2^K on level m
   }
 });
 
+test("ReLU circuit rounding to nearest: every output is a level within half a level of x (one level at the clip)", () => {
+  const r = rng(8);
+  for (const K of [2, 3, 6, 10]) {
+    const alpha = 3, levels = 2 ** K, step = alpha / levels;
+    const c = reluCircuit(alpha, K, "nearest");
+    for (let i = 0; i < 5000; i++) {
+      const x = -1 + r() * 4;
+      const y = fsOutput(c, x);
+      const m = Math.round(y / step);
+      assert.ok(Math.abs(y - m * step) < 1e-12 && m >= 0 && m < levels, `K ${K}: ${y} is not a level`);
+      const top = alpha - step;
+      if (x <= 0) assert.is(y, 0);
+      else if (x < top) assert.ok(Math.abs(y - x) <= step / 2 + 1e-12, `K ${K}: x ${x} → ${y}`);
+      else assert.ok(y === top || (y === top - step && x < top + step / 2), `K ${K}: x ${x} → ${y}`);
+    }
+    // The floor circuit's error reaches a whole level; this one's never more than half.
+    const floor = reluCircuit(alpha, K);
+    assert.ok(fsOutput(floor, 0.99 * step) === 0 && fsOutput(c, 0.99 * step) === step);
+  }
+});
+
 test("alpha for a level puts the top quantiser level on it; bad α or K are param errors", () => {
   const a = alphaForLevel(6.3, 10);
   assert.ok(Math.abs(a * (1 - 2 ** -10) - 6.3) < 1e-12);

@@ -85,7 +85,7 @@ export async function planGates(net: Network, rules: RuleSet, ctx: RunContext = 
           alpha = 1;
         } else alpha = alphaForLevel(level, w.K);
       }
-      plans.push({ node: w.node, gate: "relu", K: w.K, circuit: reluCircuit(alpha, w.K), alpha });
+      plans.push({ node: w.node, gate: "relu", K: w.K, circuit: reluCircuit(alpha, w.K, str(rules, "relu_rounding") as "floor" | "nearest"), alpha });
       continue;
     }
     const fit = fitOf.get(w.node.id)!;

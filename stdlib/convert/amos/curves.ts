@@ -69,7 +69,7 @@ export async function gateCurves(spec: GateSpec, Ks: readonly number[], rules: R
   for (const K of Ks) if (!Number.isInteger(K) || K < 1 || K > 64) throw new SpikelabError("param", `K must be a whole number in 1..64, got ${K}`);
   if (spec.kind === "relu") {
     const fits = Ks.map((K): GateFit => {
-      const c = reluCircuit(alpha, K);
+      const c = reluCircuit(alpha, K, rules.params.relu_rounding === "nearest" ? "nearest" : "floor");
       return { K, circuit: c, ...circuitError(c, table), seconds: 0, source: "analytic" };
     });
     return { gate: g.name, range: r, fits };

@@ -5,14 +5,20 @@
 import { SpikelabError } from "../../errors.ts";
 import { circuit, type Circuit } from "./circuit.ts";
 
-/** The analytic ReLU circuit: unit k (1-based) has h = d = T = α·2^-k. */
-export function reluCircuit(alpha: number, K: number): Circuit {
+/**
+ * The analytic ReLU circuit: unit k (1-based) has h = d = T = α·2^-k (the paper's, `floor`).
+ * `nearest` lowers every threshold by half a level, α·2^-(K+1): comparing v − Σh with T − Δ/2 is
+ * comparing (x + Δ/2) − Σh with T, so the circuit rounds to the nearest level instead of down —
+ * half the largest error and no downward bias, which matters at small K.
+ */
+export function reluCircuit(alpha: number, K: number, rounding: "floor" | "nearest" = "floor"): Circuit {
   if (!(alpha > 0) || !Number.isFinite(alpha)) {
     throw new SpikelabError("param", `AMOS ReLU range alpha must be a positive number, got ${alpha}`, { hint: "set `alpha: auto` to take it from the layer's activations, or give a positive value" });
   }
   if (!Number.isInteger(K) || K < 1 || K > 64) throw new SpikelabError("param", `AMOS K must be a whole number in 1..64, got ${K}`);
   const w = Array.from({ length: K }, (_, k) => alpha * 2 ** -(k + 1));
-  return circuit(w, w, w);
+  const half = rounding === "nearest" ? alpha * 2 ** -(K + 1) : 0;
+  return circuit(w, w, w.map((t) => t - half));
 }
 
 /**
