@@ -114,7 +114,8 @@ export class Kernel {
           language_info: LANGUAGE_INFO,
           banner: `spikelab ${KERNEL_VERSION}: convert ReLU networks to spiking networks, simulate and plot them.\nType ?keyword for help.`,
           debugger: false,
-          help_links: [{ text: "spikelab language reference", url: "https://github.com/spikelab/spikelab/blob/main/docs/language.md" }],
+          // The language reference ships as docs/language.md; there is no hosted copy to link to yet.
+          help_links: [],
         });
       case "execute_request":
         return this.execute(msg);
