@@ -64,4 +64,19 @@ plot histogram r
   });
 });
 
+test("a network outside the exact mapping is refused at its convert statement, naming the layer and the fix", async () => {
+  const it = createInterpreter({ baseDir: process.cwd() });
+  const r = await it.execute(`use mnist_models
+use stanojevic2022
+snn = convert lenet_silu with stanojevic2022 { window_data: mnist.train[0:100] }
+`, "silu.snn", { emit: () => undefined });
+  assert.is(r.ok, false);
+  if (r.ok) return;
+  const e = r.errors[0]!;
+  assert.is(e.code, "unsupported");
+  assert.match(e.message, /layer 'silu1' \(silu\) is not a ReLU/);
+  assert.match(e.hint ?? "", /AMOS/);
+  assert.is(e.loc?.line, 3);
+});
+
 test.run();
