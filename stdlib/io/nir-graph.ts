@@ -87,7 +87,7 @@ export function nirGraph(snn: SpikingNetwork, options: NirOptions = {}): NirGrap
   const subtract = ifs.some((n) => n.reset === "subtract");
   if (subtract) {
     if ((options.subtractReset ?? "refuse") === "refuse") {
-      throw refuse(`'${snn.name}' resets by subtraction (v ← v − θ, keeping the overshoot), which rate conversion relies on; NIR's IF neuron can only reset to v_reset, so the file would describe a different, less accurate network`, "convert with `reset: zero` for a file that matches spikelab's simulation exactly; to write this network with reset to zero anyway (a different network), call exportNir with { subtractReset: \"zero\" }");
+      throw refuse(`'${snn.name}' resets by subtraction (v ← v − θ, keeping the overshoot), which rate conversion relies on; NIR's IF neuron can only reset to v_reset, so the file would describe a different, less accurate network`, "convert with `reset: zero` for a file that matches spikelab's simulation exactly; to write this network with reset to zero anyway (a different network), `export SNN to \"file.nir\" { reset: zero }`");
     }
     options.log?.(`WARNING: NIR cannot express reset by subtraction. '${snn.name}' resets by subtraction in spikelab, but the NIR file resets to v_reset = 0: it describes a DIFFERENT network whose rates lag and whose accuracy is lower, more so with fewer steps. Convert with \`reset: zero\` if the file must match spikelab's simulation.`);
   }

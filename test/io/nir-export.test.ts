@@ -186,7 +186,7 @@ test("gated max-pooling and leaky neurons are refused with what to convert with 
   }
 });
 
-test("through the language: export writes a reset-to-zero network; a subtraction-reset one is a diagnostic at its line", async () => {
+test("through the language: export writes a reset-to-zero network; a subtraction-reset one is a diagnostic at its line unless `{ reset: zero }` asks for the approximation, which warns", async () => {
   saveOnnx(join(dir, "branchy.onnx"), branchy());
   const it = createInterpreter({ baseDir: dir });
   const out: string[] = [];
@@ -198,7 +198,15 @@ test("through the language: export writes a reset-to-zero network; a subtraction
   assert.ok(!bad.ok);
   assert.equal(bad.errors.map((e) => `${e.loc?.line}:${e.loc?.column} ${e.code}`), ["6:1 unsupported"]);
   assert.match(bad.errors[0]!.message, "resets by subtraction");
+  assert.match(String(bad.errors[0]!.hint), "export SNN to \"file.nir\" { reset: zero }");
   assert.is(existsSync(join(dir, "sub.nir")), false);
+  // Asked for, the approximation is written, with the warning on the user's stderr.
+  out.length = 0;
+  // (A failed cell binds nothing, so this one converts again.)
+  const approx = await run('use rueckauer2017\nconversion s extends rueckauer2017 {\n  normalize: weights\n}\nsub = convert net with s\nexport sub to "sub.nir" { reset: zero }');
+  assert.ok(approx.ok, approx.ok ? "" : approx.errors.map((e) => e.message).join("; "));
+  assert.ok(existsSync(join(dir, "sub.nir")));
+  assert.equal(out.filter((t) => t.startsWith("WARNING: NIR cannot express reset by subtraction")).length, 1, out.join(""));
 });
 
 test.run();
