@@ -113,7 +113,7 @@ export function resultAccuracy(rs: readonly SimResult[], o: { as?: "accuracy" | 
   });
   const first = rs[0]!;
   return accuracyFigure(series, {
-    title: `accuracy over time on ${first.data}`,
+    title: `${o.as === "error" ? "error" : "accuracy"} over time on ${first.data}`,
     ann: first.annAccuracy,
     annLabel: `ANN ${(100 * first.annAccuracy).toFixed(2)} %`,
     timeLabel: timeLabel(first),
@@ -128,7 +128,8 @@ export function resultOps(rs: readonly SimResult[]): Figure {
     return { name: curveName(r, rs), ops: r.overTime.synapticOps, error: Array.from(r.overTime.accuracy, (a) => 1 - a) };
   });
   const first = rs[0]!;
-  return errorVsOpsFigure(series, { title: `error vs synaptic operations on ${first.data}`, annOps: first.annOps, annError: 1 - first.annAccuracy });
+  // Log error axis: the interesting part is the last percent (the papers' trade-off figure).
+  return errorVsOpsFigure(series, { title: `error vs synaptic operations on ${first.data}`, annOps: first.annOps, annError: 1 - first.annAccuracy, logY: true });
 }
 
 /** ANN activation (in the SNN's units, a/λ) against SNN rate, per layer, with y = x. */
