@@ -287,6 +287,8 @@ class Pool implements WorkerPool {
     const call: Call = { id: this.nextCall++, todo: chunks(task.items, size), results: [], control, total: task.items, settle: () => undefined };
     try {
       await Promise.all(this.slots.map((s) => s.ready));
+      // An interrupt that came while the workers were starting must not be lost.
+      if (signal?.aborted) throw new InterruptedError("interrupted by the user", []);
       const finished = new Promise<void>((resolve) => (call.settle = resolve));
       this.current = call;
       const begin: ToWorker = { type: "begin", call: call.id, module: moduleHref(task.module), fn: task.fn, shared: task.shared, control: control.buffer as SharedArrayBuffer };
