@@ -8,6 +8,7 @@ import { SpikelabError } from "../stdlib/errors.ts";
 import { families } from "../stdlib/families.ts";
 import { ruleSet, type Family, type ParamValue } from "../stdlib/ir/rules.ts";
 import type { DataSource, Value } from "./api.ts";
+import { RESULT_BUILTINS } from "./builtins-results.ts";
 import { DATA_SOURCES, type OptionSpec } from "./engine.ts";
 import { callMath, MATH_FUNCTIONS } from "./units.ts";
 import { describe, dimensionOf, formatNum, isUnknown, numberValue, unknown, type V, type ValueKind } from "./values.ts";
@@ -158,6 +159,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
       },
     },
   ],
+  ...RESULT_BUILTINS,
   ...Object.entries(MATH_FUNCTIONS).map(([name, f]): [string, Builtin] => [
     name,
     {

@@ -24,12 +24,15 @@ import type { SimResult } from "../stdlib/ir/results.ts";
 import type { Dimension, ParamSpec, ParamValue, RuleSet } from "../stdlib/ir/rules.ts";
 import { paramShapes } from "../stdlib/ir/shapes.ts";
 import type { SpikingNetwork } from "../stdlib/ir/spiking.ts";
-import { resultAccuracy, resultHistogram, resultMembrane, resultOps, resultRaster, resultRates, resultScatter } from "../stdlib/sim/figures.ts";
+import { recordedSample, resultAccuracy, resultHistogram, resultMembrane, resultOps, resultRaster, resultRates, resultScatter } from "../stdlib/sim/figures.ts";
 import { fitErrorPlot, gateCurves, gateSpecOf, staircasePlot } from "../stdlib/convert/amos/curves.ts";
 import { amosAccuracyVsK, amosRaster, amosScatter, amosSpikeHistogram } from "../stdlib/sim/amos/plots.ts";
 import type { Cell, Figure, Table } from "../stdlib/plot/figure.ts";
 import { figureSvg } from "../stdlib/plot/svg.ts";
 import { ttfsRaster, ttfsSpikeTimes } from "../stdlib/sim/ttfs/figures.ts";
+import { convergenceFigure, neuronErrorFigure, neuronRateFigure, scatterOverTFigure } from "../stdlib/sim/theory.ts";
+import { rasterPlaybackFigure } from "../stdlib/plot/animate.ts";
+import { tableLinesFigure } from "../stdlib/plot/tableplot.ts";
 import { sizeOf } from "../stdlib/tensor/tensor.ts";
 import type { DataSource, Value } from "./api.ts";
 import { formatQuantity } from "./units.ts";
@@ -209,7 +212,7 @@ export type OptionSpec = Omit<ParamSpec, "type"> & {
 
 /** What a plot's positional arguments must be. */
 export interface PlotArg {
-  readonly kind: "result" | "snn" | "network" | "rules";
+  readonly kind: "result" | "snn" | "network" | "rules" | "table";
   /** One or more values of this kind (comparisons: several results in one figure). */
   readonly many?: boolean;
   readonly doc: string;
@@ -236,10 +239,22 @@ const str = (v: ParamValue | undefined): string | null => (typeof v === "string"
 const int = (v: ParamValue | undefined, d: number): number => (typeof v === "number" ? v : d);
 
 /** Spike raster of one sample: time on x, neuron on y, layers stacked (TTFS shades each layer's window). */
-export async function plotRaster(result: SimResult, o: { sample: number; layer: string | null }): Promise<Figure> {
+export async function plotRaster(result: SimResult, o: { sample: number; layer: string | null; play?: boolean }): Promise<Figure> {
+  if (o.play === true) return rasterPlayback(result, o);
   // AMOS: layers top to bottom in firing order, each layer's K-step window shaded.
   if (result.family === "amos") return amosRaster(result, o.sample, o.layer);
   return result.family === "ttfs" ? ttfsRaster(result, o) : resultRaster(result, o);
+}
+
+/** The same raster with a slider and play button: the spikes appear as time advances (no kernel round trip). */
+function rasterPlayback(result: SimResult, o: { sample: number; layer: string | null }): Figure {
+  const still = result.family === "amos" ? amosRaster(result, o.sample, o.layer) : result.family === "ttfs" ? ttfsRaster(result, o) : resultRaster(result, o);
+  const sample = recordedSample(result, o.sample);
+  // Layers in the still raster's order (the rate raster lists the output first, at the top).
+  const recs = result.records.filter((r) => r.sample === sample && (o.layer === null || r.layer === o.layer));
+  const ordered = result.family === "rate" ? [...recs].reverse() : recs;
+  const x = (still.layout.xaxis ?? {}) as { title?: { text?: string }; range?: readonly [number, number] };
+  return rasterPlaybackFigure(ordered, { title: `${result.network}: spikes of sample ${sample} as time goes on`, timeLabel: x.title?.text ?? "time", ...(x.range ? { timeRange: x.range } : {}) });
 }
 
 /** Membrane potential of one neuron over time, with the threshold line. */
@@ -263,7 +278,9 @@ export async function plotOps(rs: readonly SimResult[]): Promise<Figure> {
 }
 
 /** ANN activation against SNN rate per neuron of a layer (the identity line for reference). */
-export async function plotScatter(result: SimResult, o: { layer: string | null }): Promise<Figure> {
+export async function plotScatter(result: SimResult, o: { layer: string | null }, more: readonly SimResult[] = []): Promise<Figure> {
+  // Several rate runs (e.g. T = 10, 50, 200): one figure with a slider over T.
+  if (more.length > 0) return scatterOverTFigure([result, ...more]);
   if (result.family === "amos") return amosScatter(result, o.layer);
   return resultScatter(result, o);
 }
@@ -306,11 +323,72 @@ export async function plotHistogram(result: SimResult, o: { layer: string | null
   return resultHistogram(result, o);
 }
 
+const stepsOpt: OptionSpec = { name: "T", type: { kind: "numbers", integer: true }, default: [10, 20, 50, 100, 200], doc: "Step counts (a slider step or a point each)." };
+const words = (v: ParamValue | undefined): string[] => (typeof v === "string" ? v.split(",").map((w) => w.trim()).filter((w) => w !== "") : []);
+const threshold = (rules: RuleSet): number => (rules.family === "rate" && typeof rules.params.threshold === "number" ? rules.params.threshold : 1);
+
+/** The theory notebook's plots (stdlib/sim/theory.ts) and `lines`, a line chart of a table's columns. */
+const THEORY_PLOTS: PlotKind[] = [
+  {
+    name: "neuron",
+    doc: "One IF neuron's rate against a constant input a, reset by subtraction and to zero, with the closed forms; a slider over T.",
+    args: [{ kind: "rules", doc: "a rate rule set (its threshold)" }],
+    options: [stepsOpt, { name: "range", type: { kind: "numbers", length: 2 }, default: [0, 1.5], doc: "Input range [lo, hi] (above 1: saturation)." }],
+    make: async (a, o) => neuronRateFigure(Array.isArray(o.T) ? (o.T as number[]) : [10, 20, 50, 100, 200], rangeOpt(o.range) ?? [0, 1.5], threshold((a[0] as Extract<Value, { kind: "rules" }>).rules)),
+  },
+  {
+    name: "neuron_error",
+    doc: "One IF neuron's worst |rate − a| over a in [0, 1] against T, for both resets (log-log, with 1/T).",
+    args: [{ kind: "rules", doc: "a rate rule set (its threshold)" }],
+    options: [stepsOpt],
+    make: async (a, o) => neuronErrorFigure(Array.isArray(o.T) ? (o.T as number[]) : [10, 20, 50, 100, 200], threshold((a[0] as Extract<Value, { kind: "rules" }>).rules)),
+  },
+  {
+    name: "convergence",
+    doc: "Rate runs at several T (simulated with `compare`): per layer, the mean |a/λ − rate| (or the correlation) against T.",
+    args: [resultsArg],
+    options: [{ name: "of", type: { kind: "enum", values: ["error", "correlation"] }, default: "error", doc: "What to draw per layer." }],
+    make: async (a, o) => convergenceFigure(results(a), o.of === "correlation" ? "correlation" : "error"),
+  },
+  {
+    name: "lines",
+    doc: "A line chart of a table's columns: `x`, `y` (one or more columns, comma-separated), or one `y` split by a `group` column.",
+    args: [{ kind: "table", doc: "a table (e.g. a sweep)" }],
+    options: [
+      { name: "x", type: { kind: "string" }, default: null, doc: "The x column." },
+      { name: "y", type: { kind: "string" }, default: null, doc: "The y column(s), comma-separated." },
+      { name: "group", type: { kind: "string" }, default: null, doc: "A column whose values make one series each." },
+      { name: "title", type: { kind: "string" }, default: null, doc: "The figure's title." },
+      { name: "log_x", type: { kind: "bool" }, default: false, doc: "Logarithmic x axis." },
+      { name: "log_y", type: { kind: "bool" }, default: false, doc: "Logarithmic y axis." },
+      { name: "percent", type: { kind: "bool" }, default: false, doc: "Show y (fractions) in %." },
+    ],
+    make: async (a, o) => {
+      const t = (a[0] as Extract<Value, { kind: "table" }>).table;
+      const x = str(o.x) ?? t.columns[0] ?? "";
+      const y = words(o.y);
+      const group = str(o.group);
+      const title = str(o.title);
+      return tableLinesFigure(t, {
+        x, y: y.length > 0 ? y : t.columns.filter((c) => c !== x && c !== group).slice(0, group ? 1 : undefined),
+        ...(group !== null ? { group } : {}), ...(title !== null ? { title } : {}),
+        logX: o.log_x === true, logY: o.log_y === true, ...(o.percent === true ? { scaleY: 100, yTitle: `${y.join(", ")} (%)` } : {}),
+      });
+    },
+  },
+];
+
 /** Every plot kind, by the name written after `plot`. */
 export const PLOTS: ReadonlyMap<string, PlotKind> = new Map(
   (
     [
-      { name: "raster", doc: "Spike raster of one sample, layers stacked.", args: [resultArg], options: [sampleOpt, layerOpt], make: (a, o) => plotRaster(results(a)[0]!, { sample: int(o.sample, 0), layer: str(o.layer) }) },
+      {
+        name: "raster",
+        doc: "Spike raster of one sample, layers stacked (`play: true`: a slider and play button reveal it over time).",
+        args: [resultArg],
+        options: [sampleOpt, layerOpt, { name: "play", type: { kind: "bool" }, default: false, doc: "Animate: the spikes appear as time advances (Plotly frames, no kernel round trip)." }],
+        make: (a, o) => plotRaster(results(a)[0]!, { sample: int(o.sample, 0), layer: str(o.layer), play: o.play === true }),
+      },
       {
         name: "membrane",
         doc: "Membrane potential of one neuron over time, with the threshold.",
@@ -321,7 +399,7 @@ export const PLOTS: ReadonlyMap<string, PlotKind> = new Map(
       { name: "rates", doc: "Histogram of firing rates per layer.", args: [resultArg], options: [layerOpt], make: (a, o) => plotRates(results(a)[0]!, { layer: str(o.layer) }) },
       { name: "accuracy", doc: "Accuracy over time (SNN) against the ANN's accuracy.", args: [resultsArg], options: [], make: (a) => plotAccuracy(results(a)) },
       { name: "ops", doc: "Error against synaptic operations, the ANN's operations marked.", args: [resultsArg], options: [], make: (a) => plotOps(results(a)) },
-      { name: "scatter", doc: "ANN activation against SNN firing rate, per layer.", args: [resultArg], options: [layerOpt], make: (a, o) => plotScatter(results(a)[0]!, { layer: str(o.layer) }) },
+      { name: "scatter", doc: "ANN activation against SNN firing rate, per layer (several rate runs: a slider over their T).", args: [resultsArg], options: [layerOpt], make: (a, o) => plotScatter(results(a)[0]!, { layer: str(o.layer) }, results(a).slice(1)) },
       { name: "spike_times", doc: "Spike time against ANN activation (exact TTFS: slope −1).", args: [resultArg], options: [layerOpt], make: (a, o) => plotSpikeTimes(results(a)[0]!, { layer: str(o.layer) }) },
       {
         name: "staircase",
@@ -345,6 +423,7 @@ export const PLOTS: ReadonlyMap<string, PlotKind> = new Map(
         options: [layerOpt, { name: "of", type: { kind: "enum", values: ["spike_times", "spikes_per_neuron"] }, default: "spike_times", doc: "What to count." }],
         make: (a, o) => plotHistogram(results(a)[0]!, { layer: str(o.layer), of: str(o.of) ?? "spike_times" }),
       },
+      ...THEORY_PLOTS,
     ] satisfies PlotKind[]
   ).map((p) => [p.name, p]),
 );
