@@ -478,6 +478,11 @@ export class Evaluator {
   private binary(op: "+" | "-" | "*" | "/" | "^", a: V, b: V): V {
     if (op === "+" && a.kind === "string" && b.kind === "string") return { kind: "string", value: a.value + b.value };
     if (op === "+" && a.kind === "list" && b.kind === "list") return { kind: "list", items: [...a.items, ...b.items] };
+    // Checking: a string (or list) joined with one known only by its kind, e.g. "on " + r.data.
+    for (const k of ["string", "list"] as const) {
+      const is = (x: V): boolean => x.kind === k || (isUnknown(x) && x.of === k);
+      if (op === "+" && (is(a) || is(b)) && [a, b].every((x) => is(x) || (isUnknown(x) && x.of === "any"))) return unknown(k);
+    }
     // Plain numbers need no unit algebra (mathjs would give the same, a hundred times slower).
     if (a.kind === "number" && b.kind === "number" && a.unit === undefined && b.unit === undefined) {
       const x = a.value, y = b.value;

@@ -28,6 +28,7 @@ tab = sweep T in [1, 5, 40] {
 }
 s = summary([r, r10], synop_pj: 2, mac_pj: 10)
 here = existing(["/", "/no/such/folder"])
+label = "on " + r.data
 plot lines tab { x: "steps", y: "accuracy, ops", log_y: true }
 plot neuron rueckauer2017 { T: [10, 20] }
 plot convergence r10, r
@@ -55,6 +56,7 @@ test("result builtins read the curves; the notebook plots draw", async () => {
   const s = (it.names().get("s") as Extract<Value, { kind: "table" }>).table;
   assert.match(s.title ?? "", /2 pJ per synaptic operation, 10 pJ per ANN MAC/);
   assert.is(s.rows[0]![10], r.synapticOpsTotal * 2e-12 * 1e6);
+  assert.equal(it.names().get("label"), { kind: "string", value: "on synthetic_blobs.test[0:40]" });
   const here = it.names().get("here") as Extract<Value, { kind: "list" }>;
   assert.equal(here.items, [{ kind: "string", value: "/" }]);
   const figs = outs.flatMap((x) => (x.kind === "display" && x.value.kind === "figure" ? [x.value.figure] : []));
