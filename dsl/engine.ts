@@ -32,7 +32,7 @@ import { figureSvg } from "../stdlib/plot/svg.ts";
 import { ttfsRaster, ttfsSpikeTimes } from "../stdlib/sim/ttfs/figures.ts";
 import { convergenceFigure, neuronErrorFigure, neuronRateFigure, scatterOverTFigure } from "../stdlib/sim/theory.ts";
 import { rasterPlaybackFigure } from "../stdlib/plot/animate.ts";
-import { tableLinesFigure } from "../stdlib/plot/tableplot.ts";
+import { tablesLinesFigure } from "../stdlib/plot/tableplot.ts";
 import { sizeOf } from "../stdlib/tensor/tensor.ts";
 import type { DataSource, Value } from "./api.ts";
 import { formatQuantity } from "./units.ts";
@@ -353,7 +353,7 @@ const THEORY_PLOTS: PlotKind[] = [
   {
     name: "lines",
     doc: "A line chart of a table's columns: `x`, `y` (one or more columns, comma-separated), or one `y` split by a `group` column.",
-    args: [{ kind: "table", doc: "a table (e.g. a sweep)" }],
+    args: [{ kind: "table", many: true, doc: "one or more tables (e.g. sweeps)" }],
     options: [
       { name: "x", type: { kind: "string" }, default: null, doc: "The x column." },
       { name: "y", type: { kind: "string" }, default: null, doc: "The y column(s), comma-separated." },
@@ -364,12 +364,13 @@ const THEORY_PLOTS: PlotKind[] = [
       { name: "percent", type: { kind: "bool" }, default: false, doc: "Show y (fractions) in %." },
     ],
     make: async (a, o) => {
-      const t = (a[0] as Extract<Value, { kind: "table" }>).table;
+      const tables = a.flatMap((v) => (v.kind === "table" ? [v.table] : []));
+      const t = tables[0]!;
       const x = str(o.x) ?? t.columns[0] ?? "";
       const y = words(o.y);
       const group = str(o.group);
       const title = str(o.title);
-      return tableLinesFigure(t, {
+      return tablesLinesFigure(tables, {
         x, y: y.length > 0 ? y : t.columns.filter((c) => c !== x && c !== group).slice(0, group ? 1 : undefined),
         ...(group !== null ? { group } : {}), ...(title !== null ? { title } : {}),
         logX: o.log_x === true, logY: o.log_y === true, ...(o.percent === true ? { scaleY: 100, yTitle: `${y.join(", ")} (%)` } : {}),

@@ -4,6 +4,7 @@
 
 import { SpikelabError } from "../errors.ts";
 import { lineFigure, type Series } from "./charts.ts";
+import { COLORWAY } from "./colors.ts";
 import type { Figure, Table } from "./figure.ts";
 
 export interface TableLinesOptions {
@@ -27,6 +28,15 @@ function column(t: Table, name: string): number {
 }
 
 const num = (v: unknown): number => (typeof v === "number" ? v : typeof v === "boolean" ? Number(v) : NaN);
+
+/** Several tables (e.g. one sweep per family) drawn together: their series side by side. */
+export function tablesLinesFigure(ts: readonly Table[], o: TableLinesOptions): Figure {
+  const figs = ts.map((t) => tableLinesFigure(t, o));
+  const data = figs.flatMap((f) => f.data);
+  // Colours by position across all tables, not restarting in each.
+  const recoloured = data.map((d, k) => ({ ...d, line: { ...(d.line as object), color: COLORWAY[k % COLORWAY.length] } }));
+  return { ...figs[0]!, data: recoloured };
+}
 
 export function tableLinesFigure(t: Table, o: TableLinesOptions): Figure {
   if (o.y.length === 0) throw new SpikelabError("param", "plot lines: no y column", { hint: 'name one: `y: "accuracy"`, or several: `y: "a, b"`' });
