@@ -5,7 +5,7 @@
 // It must not change the notebooks in notebooks/ themselves.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 
 export const NOTEBOOKS = new URL(".", import.meta.url).pathname;
@@ -36,13 +36,17 @@ export function withSmallParameters(nb: Notebook, name: string): Notebook {
   return { ...nb, cells };
 }
 
-/** Every output that reports an error: error outputs, and stderr text with an `error:` diagnostic. */
+/**
+ * Every output that reports an error: error outputs, and stderr text with an `error:` diagnostic
+ * (tslab reports compile errors as plain stderr text, so under tslab any stderr counts).
+ */
 export function errorOutputs(nb: Notebook): string[] {
+  const tslab = nb.metadata.kernelspec?.name === "tslab";
   const found: string[] = [];
   nb.cells.forEach((c, k) => {
     for (const o of c.outputs ?? []) {
       if (o.output_type === "error") found.push(`cell ${k}: ${o.ename}: ${o.evalue}`);
-      else if (o.output_type === "stream" && o.name === "stderr" && /error:|Error\b/.test(joined(o.text))) found.push(`cell ${k}: ${joined(o.text).trim().slice(0, 500)}`);
+      else if (o.output_type === "stream" && o.name === "stderr" && (tslab || /error:|Error\b/.test(joined(o.text)))) found.push(`cell ${k}: ${joined(o.text).trim().slice(0, 500)}`);
     }
   });
   return found;
@@ -56,6 +60,13 @@ export function installKernels(out: string): NodeJS.ProcessEnv {
     if (r.status !== 0) throw new Error(`${args.join(" ")} failed:\n${r.stderr}`);
   };
   run([join(ROOT, "kernel/bin.js"), "install", "--prefix", prefix]);
+  // The TypeScript notebook imports "spikelab" as a user's project would: an installed package
+  // (here a link to this checkout) in a node_modules folder above the executed notebooks.
+  const link = join(out, "..", "node_modules", "spikelab");
+  if (!existsSync(link)) {
+    mkdirSync(join(out, "..", "node_modules"), { recursive: true });
+    symlinkSync(ROOT, link, "dir");
+  }
   run([join(ROOT, "node_modules/tslab/bin/tslab"), "install", `--python=${PYTHON}`, `--prefix=${prefix}`, `--binary=${join(ROOT, "kernel/tslab.js")}`]);
   return { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter"), JUPYTER_RUNTIME_DIR: join(out, "runtime"), PYDEVD_DISABLE_FILE_VALIDATION: "1" };
 }

@@ -16,3 +16,4 @@ export { neuronCount, synapseCount, type SpikingNetwork, type Population, type P
 export { ruleSet, type RuleSet, type Family, type FamilySchema } from "./ir/rules.ts";
 export type { SimResult, SpikeRecord } from "./ir/results.ts";
 export { family, families, type FamilyEngine, type SimOptions } from "./families.ts";
+export { loadStdlibModel, listStdlibModels, readCard, type ModelCard } from "./models/registry.ts";
