@@ -29,6 +29,25 @@ export async function kernelCommand(args: string[], factory?: InterpreterFactory
     done(0);
   } });
   process.on("SIGINT", () => kernel.interrupt());
+  // Like ipykernel's parent poller: a kernel whose launcher died has no one left to talk to
+  // and must not live on. Jupyter names its process in JPY_PARENT_PID; process.ppid is read once,
+  // so ask whether that process still lives.
+  const launcher = Number(process.env.JPY_PARENT_PID ?? process.ppid);
+  if (launcher > 1) {
+    setInterval(() => {
+      if (!alive(launcher)) void kernel.shutdown().then(() => done(0));
+    }, 2000).unref();
+  }
   process.on("SIGTERM", () => void kernel.shutdown().then(() => done(0)));
   return finished;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
