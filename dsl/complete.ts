@@ -136,7 +136,7 @@ function staticNames(stmts: readonly Stmt[], names: Map<string, V>, ctx: EditorC
         break;
       case "network":
       case "load":
-        if (s.kind === "network" || !names.has(s.name.name)) names.set(s.name.name, unknown("network"));
+        if (s.kind === "network" || !names.has(s.name.name)) names.set(s.name.name, unknown(s.kind === "load" && s.path.kind === "string" && engine.isSpikingFile(s.path.value) ? "snn" : "network"));
         break;
       case "conversion": {
         const fam = s.base === undefined ? undefined : familyOf(names.get(s.base.name) ?? CONSTANTS.get(s.base.name)?.value);

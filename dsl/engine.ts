@@ -16,6 +16,7 @@ import { synthetic } from "../stdlib/data/synthetic.ts";
 import { SpikelabError } from "../stdlib/errors.ts";
 import { family, type SimOptions } from "../stdlib/families.ts";
 import { loadNetwork, saveNetwork } from "../stdlib/io/netfile.ts";
+import { loadSpikingNetwork, saveSpikingNetwork } from "../stdlib/io/snnfile.ts";
 import { exportNir as writeNir } from "../stdlib/io/nir.ts";
 import { loadOnnx, saveOnnx } from "../stdlib/io/onnx.ts";
 import { loadStdlibModel, MODELS_DIR, readCard, type ModelCard } from "../stdlib/models/registry.ts";
@@ -169,8 +170,37 @@ export function loadWeightsInto(net: Network, path: string): Network {
 }
 
 export function saveNetworkFile(net: Network, path: string): void {
+  checkSavePath("network", path);
   if (/\.onnx$/i.test(path)) return saveOnnx(path, net);
   saveNetwork(path, net, { savedBy: "spikelab" });
+}
+
+/** The extension of spiking network files: the file name says what `load` will bind. */
+export const SPIKING_EXTENSION = ".snnet";
+
+/** Whether `path` names a spiking network file (by its extension, so checking needs no file). */
+export function isSpikingFile(path: string): boolean {
+  return path.toLowerCase().endsWith(SPIKING_EXTENSION);
+}
+
+/** Refuses a file name whose extension would load back as the other kind. */
+export function checkSavePath(kind: "network" | "snn", path: string): void {
+  if (kind === "snn" && !isSpikingFile(path)) {
+    throw new SpikelabError("type", `a spiking network is saved to a ${SPIKING_EXTENSION} file, not "${basename(path)}"`, { hint: `e.g. save snn to "${basename(path, extname(path))}${SPIKING_EXTENSION}" (export snn to "….nir" writes NIR)` });
+  }
+  if (kind === "network" && isSpikingFile(path)) {
+    throw new SpikelabError("type", `${SPIKING_EXTENSION} files hold spiking networks; "${basename(path)}" would not load back as a network`, { hint: `save a network to a .spikelab (or .onnx) file; convert it first to save its spiking network` });
+  }
+}
+
+/** Writes a spiking network (stdlib/io/snnfile.ts): bit for bit, source network and rules included. */
+export function saveSpikingNetworkFile(snn: SpikingNetwork, path: string): void {
+  checkSavePath("snn", path);
+  saveSpikingNetwork(path, snn, { savedBy: "spikelab" });
+}
+
+export function loadSpikingNetworkFile(path: string): SpikingNetwork {
+  return loadSpikingNetwork(path).snn;
 }
 
 // --- conversion and simulation -----------------------------------------------------------------

@@ -76,6 +76,11 @@ let lastYield = 0;
 const NO_PARAMS: CheckedParams = { values: {}, complete: true };
 const MAX_SWEEP = 100_000;
 
+/** What a load binds as far as its text says: a literal .snnet path loads a spiking network. */
+function loadedKind(s: Extract<Stmt, { kind: "load" }>): "network" | "snn" {
+  return s.path.kind === "string" && engine.isSpikingFile(s.path.value) ? "snn" : "network";
+}
+
 type Rows = { columns: string[]; rows: Map<string, Cell>[] };
 
 export class Evaluator {
@@ -182,7 +187,7 @@ export class Evaluator {
         this.report(placed);
         // Bind what the statement would have defined, so one mistake reports once.
         if (s.kind === "bind" || s.kind === "dataset" || s.kind === "network" || s.kind === "conversion" || s.kind === "load") {
-          if (!this.scope.has(s.name.name) || s.kind !== "load") this.scope.vars.set(s.name.name, unknown(s.kind === "network" || s.kind === "load" ? "network" : s.kind === "conversion" ? "rules" : s.kind === "dataset" ? "dataset" : "any"));
+          if (!this.scope.has(s.name.name) || s.kind !== "load") this.scope.vars.set(s.name.name, unknown(s.kind === "load" ? loadedKind(s) : s.kind === "network" ? "network" : s.kind === "conversion" ? "rules" : s.kind === "dataset" ? "dataset" : "any"));
         }
       }
     }
@@ -295,6 +300,12 @@ export class Evaluator {
   private async load(s: Extract<Stmt, { kind: "load" }>): Promise<undefined> {
     const path = await this.pathValue(s.path, "load … from");
     const existing = this.scope.get(s.name.name);
+    if (path !== undefined && engine.isSpikingFile(path)) {
+      // A spiking network is loaded whole, under a new name or over a spiking network.
+      if (existing !== undefined) this.expect(existing, ["snn"], `load ${s.name.name} from a ${engine.SPIKING_EXTENSION} file`, s.name, `a ${engine.SPIKING_EXTENSION} file holds a spiking network; load it under another name`);
+      this.scope.vars.set(s.name.name, this.checking ? unknown("snn") : { kind: "snn", snn: engine.loadSpikingNetworkFile(path) });
+      return undefined;
+    }
     if (existing !== undefined) this.expect(existing, ["network"], `load ${s.name.name}`, s.name, "load reads a network's weights; pick another name for a new network");
     if (this.checking || path === undefined) {
       if (existing === undefined) this.scope.vars.set(s.name.name, unknown("network"));
@@ -313,11 +324,20 @@ export class Evaluator {
 
   private async saveOrExport(s: Extract<Stmt, { kind: "save" | "export" }>): Promise<undefined> {
     const v = await this.expr(s.target);
-    this.expect(v, s.kind === "save" ? ["network"] : ["snn"], s.kind, s.target, s.kind === "export" ? "export writes a spiking network: convert first" : undefined);
+    this.expect(v, s.kind === "save" ? ["network", "snn"] : ["snn"], s.kind, s.target, s.kind === "export" ? "export writes a spiking network: convert first" : undefined);
     const path = await this.pathValue(s.path, `${s.kind} … to`);
     const opts = s.kind === "export" ? await checkParams("export", engine.EXPORT_OPTIONS, s.options?.fields ?? [], this.paramEnv()) : NO_PARAMS;
+    const kind = kindOf(v);
+    if (s.kind === "save" && path !== undefined && (kind === "network" || kind === "snn")) {
+      try {
+        engine.checkSavePath(kind, path);
+      } catch (e) {
+        throw e instanceof SpikelabError ? e.at(this.loc(s.path)) : e;
+      }
+    }
     if (this.checking || path === undefined) return undefined;
     if (v.kind === "network") engine.saveNetworkFile(v.network, path);
+    else if (v.kind === "snn" && s.kind === "save") engine.saveSpikingNetworkFile(v.snn, path);
     else if (v.kind === "snn") await engine.exportNir(v.snn, path, opts.values, this.ctx());
     return undefined;
   }

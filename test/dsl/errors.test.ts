@@ -75,7 +75,7 @@ const CASES: readonly (readonly [string, string, readonly string[]])[] = [
   ["row outside sweep", "row { a: 1 }", ["1:1 `row` belongs inside a sweep"]],
   ["row value", "use mlp\nt = sweep p in [1, 2] {\n  row { net: mlp }\n}", ["3:14 a row holds numbers, strings or true/false; 'net' is a network"]],
   ["sweep over number", "t = sweep p in 5 {\n  row { p: p }\n}", ["1:16 sweep p in needs a list, got the number 5"]],
-  ["save non-network", "save 5 to \"x.spikelab\"", ["1:6 save needs a network, got the number 5"]],
+  ["save non-network", "save 5 to \"x.spikelab\"", ["1:6 save needs a network or a spiking network, got the number 5"]],
   ["export network", "use mlp\nexport mlp to \"x.nir\"", ["2:8 export needs a spiking network, got a network"]],
   ["load into a number", "x = 3\nload x from \"x.spikelab\"", ["2:6 load x needs a network, got the number 3"]],
   ["path not string", "use mlp\nsave mlp to 5", ["2:13 save … to needs a file path as a string, got the number 5"]],
