@@ -17,3 +17,6 @@ export { ruleSet, type RuleSet, type Family, type FamilySchema } from "./ir/rule
 export type { SimResult, SpikeRecord } from "./ir/results.ts";
 export { family, families, type FamilyEngine, type SimOptions } from "./families.ts";
 export { loadStdlibModel, listStdlibModels, readCard, type ModelCard } from "./models/registry.ts";
+export { saveNetwork, loadNetwork, encodeNetwork, decodeNetwork, type NetFile } from "./io/netfile.ts";
+export { saveSpikingNetwork, loadSpikingNetwork, encodeSpikingNetwork, decodeSpikingNetwork, type SnnFile } from "./io/snnfile.ts";
+export { spikingToJSON, spikingFromJSON, type SpikingNetworkJson } from "./io/snnjson.ts";
