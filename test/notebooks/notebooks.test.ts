@@ -30,7 +30,7 @@ test.after(() => {
 /** What each notebook must show besides running clean: figure count, and text its outputs must contain. */
 const EXPECT: Record<string, { figures: number; text?: RegExp[]; frames?: number }> = {
   "01-quickstart": { figures: 3, text: [/SNN vs ANN \(energy: 0\.9 pJ/, /^rate\s/m, /^ttfs\s/m, /^amos\s/m] },
-  "02-rueckauer2017-mnist": { figures: 5, text: [/Rueckauer et al\. 2017, Table 1/, /ann_over_snn/, /channelwise/] },
+  "02-rueckauer2017-mnist": { figures: 6, text: [/Rueckauer et al\. 2017, Table 1/, /ann_over_snn/, /channelwise/] },
   "03-theory": { figures: 8, frames: 3 },
   "04-amos": { figures: 7, text: [/AMOS K = 10/, /FS K = 10/] },
   "05-exact-ttfs": { figures: 5, text: [/mlp600 \(784-600-10\)\s+100\s+[\d.]+ %\s+[\d.]+ %\s+100\.00 %/, /lenet_bn_max\s+100\s+[\d.]+ %\s+[\d.]+ %\s+100\.00 %/] },
