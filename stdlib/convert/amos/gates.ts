@@ -2,7 +2,8 @@
 // user's expression in x, compiled by a restricted mathjs (only arithmetic, comparisons and an
 // allow-list of real functions; no assignment, no imports, no units). Numerics only; no fitting.
 
-import { create, all, type MathNode } from "mathjs";
+import { createRequire } from "node:module";
+import type { all, create, MathNode } from "mathjs";
 import { SpikelabError } from "../../errors.ts";
 
 export type GateSpec =
@@ -50,9 +51,14 @@ const NODE_TYPES = new Set(["ConstantNode", "SymbolNode", "OperatorNode", "Paren
 type MathInstance = ReturnType<typeof create>;
 let sandbox: MathInstance | undefined;
 
+/**
+ * Made on first use from mathjs's single-file build: importing mathjs's many-module entry at load
+ * time cost every `spikelab check` most of a second of CPU (dsl/units.ts does the same).
+ */
 function math(): MathInstance {
   if (sandbox !== undefined) return sandbox;
-  const m = create(all, { number: "number" });
+  const mathjs = createRequire(import.meta.url)("mathjs/lib/browser/math.js") as { create: typeof create; all: typeof all };
+  const m = mathjs.create(mathjs.all, { number: "number" });
   m.import(
     {
       sigmoid,
