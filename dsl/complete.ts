@@ -274,17 +274,22 @@ export function complete(source: string, offset: number, ctx: EditorContext): Co
       else if (rule === "useStmt") add(stdlibModules(ctx.modules.stdlibDir));
       else if (rule === "conversionDecl") add([...FAMILY_NAMES, ...[...names].filter(([, v]) => kindOf(v) === "rules").map(([k]) => k)]);
       else {
-        add(names.keys());
-        add(CONSTANTS.keys());
-        add(BUILTINS.keys());
-        // A keyword value of the parameter being set (`reset: sub…` → subtract).
+        // The value of a parameter being set (`reset: sub…` → subtract): an enum takes only its
+        // keywords; anything else takes any expression.
+        let spec: ReturnType<typeof recordParams>[number] | undefined;
         if (stack.includes("field")) {
           const colon = toks.map((x) => x.image).lastIndexOf(":");
           const pname = toks[colon - 1]?.image;
-          const spec = recordParams(stack, toks, names).find((s) => s.name === pname);
-          if (spec?.type?.kind === "enum") add(spec.type.values);
-          if (spec?.type?.kind === "numberOr") add(spec.type.keywords);
+          spec = recordParams(stack, toks, names).find((s) => s.name === pname);
         }
+        if (spec?.type?.kind === "enum") {
+          add(spec.type.values);
+          return { matches: [...out].sort((a, b) => a.localeCompare(b)), start, end };
+        }
+        if (spec?.type?.kind === "numberOr") add(spec.type.keywords);
+        add(names.keys());
+        add(CONSTANTS.keys());
+        add(BUILTINS.keys());
       }
     }
   }

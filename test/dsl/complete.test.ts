@@ -36,6 +36,7 @@ test("inside a network: layer kinds, then that layer's options, joins take layer
 test("inside a record: the parameters of the family or options in context, and their keywords", () => {
   assert.equal(at("conversion c extends rate { res|").matches, ["reset"]);
   assert.equal(at("conversion c extends rueckauer2017 { reset: su|").matches, ["subtract"]);
+  assert.equal(at("conversion c extends rate { reset: |").matches, ["subtract", "zero"]);
   assert.equal(at("conversion c extends amos { alpha: au|").matches, ["auto"]);
   assert.equal(at("conversion c extends ttfs { z|").matches, ["zeta"]);
   assert.equal(at("x = convert lenet with rueckauer2017 { perc|").matches, ["percentile"]);
