@@ -20,3 +20,10 @@ export { loadStdlibModel, listStdlibModels, readCard, type ModelCard } from "./m
 export { saveNetwork, loadNetwork, encodeNetwork, decodeNetwork, type NetFile } from "./io/netfile.ts";
 export { saveSpikingNetwork, loadSpikingNetwork, encodeSpikingNetwork, decodeSpikingNetwork, type SnnFile } from "./io/snnfile.ts";
 export { spikingToJSON, spikingFromJSON, type SpikingNetworkJson } from "./io/snnjson.ts";
+export { train, type TrainOptions, type TrainResult, type EpochRecord } from "./ann/train.ts";
+export { evaluate, predict, type Evaluation } from "./ann/evaluate.ts";
+export { forward, forward64, activations, activations64 } from "./ann/forward.ts";
+export { annOps, annOpsPerLayer } from "./ann/opcount.ts";
+export { importOnnx, loadOnnx, saveOnnx, encodeOnnx, type OnnxWriteOptions } from "./io/onnx.ts";
+export { exportNir, nirGraph, type NirGraph, type NirOptions } from "./io/nir.ts";
+export { createPool, type WorkerPool } from "./tensor/pool.ts";
