@@ -46,10 +46,16 @@ export type Value =
   | { readonly kind: "table"; readonly table: Table }
   | { readonly kind: "none" };
 
-/** Something a running program shows: printed text, or a value to display richly. */
+/**
+ * Something a running program shows: printed text (`print` to stdout, `warn` and notes to
+ * stderr), a value to display richly, or `clear`: remove what this execution showed so far
+ * (`wait`: when the next output arrives, so a loop can redraw without flicker). A front end
+ * without an output area to clear (the CLI) ignores `clear`.
+ */
 export type Output =
   | { readonly kind: "text"; readonly text: string; readonly stream: "stdout" | "stderr" }
-  | { readonly kind: "display"; readonly value: Value };
+  | { readonly kind: "display"; readonly value: Value }
+  | { readonly kind: "clear"; readonly wait: boolean };
 
 export interface ExecuteHooks {
   /** Fires on interrupt; execution stops within ~1 s with an InterruptedError result. */

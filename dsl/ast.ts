@@ -89,7 +89,9 @@ export type Stmt =
   | { readonly kind: "export"; readonly target: Expr; readonly path: Expr; readonly options: RecordExpr | undefined; readonly span: Span }
   | { readonly kind: "plot"; readonly plot: Name; readonly args: readonly Expr[]; readonly options: RecordExpr | undefined; readonly span: Span }
   | { readonly kind: "table"; readonly items: readonly Expr[]; readonly span: Span }
-  | { readonly kind: "print"; readonly items: readonly Expr[]; readonly span: Span }
+  /** `print` writes to stdout, `warn` to stderr. */
+  | { readonly kind: "print"; readonly items: readonly Expr[]; readonly stream: "stdout" | "stderr"; readonly span: Span }
+  | { readonly kind: "clear"; readonly options: RecordExpr | undefined; readonly span: Span }
   | { readonly kind: "row"; readonly fields: RecordExpr; readonly span: Span }
   | { readonly kind: "expr"; readonly value: Expr; readonly span: Span };
 
@@ -367,7 +369,19 @@ class AstBuilder extends BaseVisitor {
   printStmt(c: Children): Stmt {
     const items = nodes(c, "expression").map((e) => this.expr(e));
     const kw = tokenSpan(tok(c, "Kw_print"));
-    return { kind: "print", items, span: items.length === 0 ? kw : spanFrom(kw, items[items.length - 1]!.span) };
+    return { kind: "print", items, stream: "stdout", span: items.length === 0 ? kw : spanFrom(kw, items[items.length - 1]!.span) };
+  }
+
+  warnStmt(c: Children): Stmt {
+    const items = nodes(c, "expression").map((e) => this.expr(e));
+    const kw = tokenSpan(tok(c, "Kw_warn"));
+    return { kind: "print", items, stream: "stderr", span: items.length === 0 ? kw : spanFrom(kw, items[items.length - 1]!.span) };
+  }
+
+  clearStmt(c: Children): Stmt {
+    const kw = tokenSpan(tok(c, "Kw_clear"));
+    const options = this.rec(nodes(c, "record")[0]);
+    return { kind: "clear", options, span: options === undefined ? kw : spanFrom(kw, options.span) };
   }
 
   rowStmt(c: Children): Stmt {

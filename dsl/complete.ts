@@ -50,6 +50,8 @@ export const KEYWORD_DOCS: Readonly<Record<string, string>> = {
   in: "Names the values a sweep variable takes.",
   row: "`row { column: value, … }`: add a row to the enclosing sweep's table.",
   print: "`print value, …`: print values as text.",
+  warn: "`warn value, …`: print values as text to stderr (a notebook shows it as a warning).",
+  clear: "`clear` or `clear { wait: true }`: remove what the cell has shown so far (`wait`: when the next output arrives). The CLI ignores it.",
   true: "The boolean true.",
   false: "The boolean false.",
 };
@@ -184,7 +186,7 @@ function familyOf(v: V | undefined): Family | undefined {
 function recordParams(stack: readonly string[], toks: readonly IToken[], names: ReadonlyMap<string, V>): readonly { name: string; doc: string; type?: ParamSpec["type"] | engine.OptionSpec["type"] }[] {
   const last = (t: TokenType): number => toks.map((x) => x.tokenType).lastIndexOf(t);
   const nameAfter = (i: number): V | undefined => (i >= 0 ? names.get(toks[i + 1]?.image ?? "") ?? CONSTANTS.get(toks[i + 1]?.image ?? "")?.value : undefined);
-  const inner = [...stack].reverse().find((r) => ["conversionDecl", "convertExpr", "simulateExpr", "trainStmt", "plotStmt", "rowStmt"].includes(r));
+  const inner = [...stack].reverse().find((r) => ["conversionDecl", "convertExpr", "simulateExpr", "trainStmt", "plotStmt", "clearStmt", "rowStmt"].includes(r));
   switch (inner) {
     case "conversionDecl":
     case "convertExpr": {
@@ -198,6 +200,8 @@ function recordParams(stack: readonly string[], toks: readonly IToken[], names: 
     }
     case "trainStmt":
       return engine.TRAIN_OPTIONS;
+    case "clearStmt":
+      return engine.CLEAR_OPTIONS;
     case "plotStmt":
       return engine.PLOTS.get(toks[last(Plot) + 1]?.image ?? "")?.options ?? [];
     default:

@@ -228,6 +228,11 @@ export const EXPORT_OPTIONS: readonly ParamSpec[] = [
   { name: "reset", type: { kind: "enum", values: ["as_converted", "zero"] }, default: "as_converted", doc: "NIR's IF resets to v_reset and cannot express reset by subtraction: `as_converted` refuses such networks, `zero` writes the reset-to-zero approximation (a different, less accurate network) with a warning." },
 ];
 
+/** Options of `clear { … }`. */
+export const CLEAR_OPTIONS: readonly ParamSpec[] = [
+  { name: "wait", type: { kind: "bool" }, default: false, doc: "Clear when the next output arrives instead of at once (no flicker when a loop redraws its output)." },
+];
+
 /** Writes a rate-converted spiking network as NIR (HDF5); TTFS, AMOS, gated max-pools and (unless asked) subtraction resets are refused. */
 export async function exportNir(snn: SpikingNetwork, path: string, options: Readonly<Record<string, ParamValue>> = {}, ctx: RunContext = {}): Promise<void> {
   await writeNir(snn, path, { subtractReset: options.reset === "zero" ? "zero" : "refuse", ...(ctx.log ? { log: ctx.log } : {}) });

@@ -243,7 +243,12 @@ export class Evaluator {
       case "print": {
         const vs: V[] = [];
         for (const item of s.items) vs.push(await this.expr(item));
-        if (!this.checking) this.host.emit({ kind: "text", stream: "stdout", text: vs.map((v) => formatValue(v as Value)).join(" ") + "\n" });
+        if (!this.checking) this.host.emit({ kind: "text", stream: s.stream, text: vs.map((v) => formatValue(v as Value)).join(" ") + "\n" });
+        return undefined;
+      }
+      case "clear": {
+        const opts = await checkParams("clear", engine.CLEAR_OPTIONS, s.options?.fields ?? [], this.paramEnv());
+        if (!this.checking) this.host.emit({ kind: "clear", wait: opts.values.wait === true });
         return undefined;
       }
       case "row":

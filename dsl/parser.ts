@@ -9,7 +9,7 @@ import {
   allTokens, AnyName, Arrow, Colon, Comma, Conversion, Convert, DatasetKw, Dot, Equals, Export, Extends, False, From,
   BinOp, Identifier, In, InputKw, LBrace, LBracket, Let, Load, LParen, NetworkKw, Newline, NumberLit, On, Plot, Print, SignOp,
   RBrace, RBracket, Row, RParen, Save, Semicolon, Sep, Shape, Simulate, StringLit, Sweep, TableKw, To, tokenize, Train, True,
-  UnitTok, Use, With,
+  UnitTok, Use, Warn, With, Clear,
 } from "./tokens.ts";
 
 /** What a rule stands for, in error messages ("expected a value, found ')'"). */
@@ -102,6 +102,8 @@ export class SpikelabParser extends CstParser {
       { ALT: () => this.SUBRULE(this.plotStmt) },
       { ALT: () => this.SUBRULE(this.tableStmt) },
       { ALT: () => this.SUBRULE(this.printStmt) },
+      { ALT: () => this.SUBRULE(this.warnStmt) },
+      { ALT: () => this.SUBRULE(this.clearStmt) },
       { ALT: () => this.SUBRULE(this.rowStmt) },
       { ALT: () => this.SUBRULE(this.bindStmt) },
       { ALT: () => this.SUBRULE(this.expression) },
@@ -261,6 +263,18 @@ export class SpikelabParser extends CstParser {
   public printStmt = this.RULE("printStmt", () => {
     this.CONSUME(Print);
     this.MANY_SEP(this.once("sep3", () => ({ SEP: Comma, DEF: () => this.SUBRULE(this.expression) })));
+  });
+
+  // warn "no GPU here; this takes a minute"   (like print, to stderr)
+  public warnStmt = this.RULE("warnStmt", () => {
+    this.CONSUME(Warn);
+    this.MANY_SEP(this.once("sepWarn", () => ({ SEP: Comma, DEF: () => this.SUBRULE(this.expression) })));
+  });
+
+  // clear   or   clear { wait: true }   (the cell's output so far)
+  public clearStmt = this.RULE("clearStmt", () => {
+    this.CONSUME(Clear);
+    this.OPTION(() => this.SUBRULE(this.record));
   });
 
   // row { percentile: p, error: 1 - accuracy(r) }   (inside a sweep)

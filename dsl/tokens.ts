@@ -58,6 +58,8 @@ export const Sweep = keyword("sweep");
 export const In = keyword("in");
 export const Row = keyword("row");
 export const Print = keyword("print");
+export const Warn = keyword("warn");
+export const Clear = keyword("clear");
 export const True = keyword("true");
 export const False = keyword("false");
 
@@ -94,7 +96,7 @@ export const Caret = createToken({ name: "Caret", pattern: /\^/, label: "'^'", c
 
 export const KEYWORDS: readonly TokenType[] = [
   Use, Let, DatasetKw, NetworkKw, InputKw, Conversion, Extends, Convert, With, Simulate, On, Train, Load, From,
-  Save, To, Export, Plot, TableKw, Sweep, In, Row, Print, True, False,
+  Save, To, Export, Plot, TableKw, Sweep, In, Row, Print, Warn, Clear, True, False,
 ];
 
 /** Every token type, in lexing priority order (also the parser's vocabulary). */

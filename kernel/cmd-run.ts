@@ -113,6 +113,8 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stdout.write(formatValue(v) + "\n");
   };
   const emit = (o: Output): void => {
+    // A terminal's scrollback is not the program's to erase.
+    if (o.kind === "clear") return;
     bar.clear();
     if (o.kind === "text") (o.stream === "stderr" ? process.stderr : process.stdout).write(o.text);
     else show(o.value);

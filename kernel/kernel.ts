@@ -184,6 +184,7 @@ export class Kernel {
       result: (count, data) => pub("execute_result", { execution_count: count, data, metadata: {} }),
       error: (ename, evalue, traceback) => pub("error", { ename, evalue, traceback }),
       progress: (p) => progress.report(p),
+      clear: (wait) => pub("clear_output", { wait }),
     };
     let outcome;
     try {

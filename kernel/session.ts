@@ -17,6 +17,8 @@ export interface CellSink {
   result(count: number, bundle: MimeBundle): void;
   error(ename: string, evalue: string, traceback: readonly string[]): void;
   progress(p: Progress): void;
+  /** clear_output: the cell's outputs so far (`wait`: once the next output arrives). */
+  clear(wait: boolean): void;
 }
 
 export interface ExecuteRequest {
@@ -101,6 +103,7 @@ export class Session {
 
   private emit(o: Output, sink: CellSink): void {
     if (o.kind === "text") sink.stream(o.stream, o.text.endsWith("\n") ? o.text : `${o.text}\n`);
+    else if (o.kind === "clear") sink.clear(o.wait);
     else sink.display(this.display.bundle(o.value));
   }
 
@@ -177,7 +180,7 @@ export class Session {
   }
 }
 
-const SILENT: CellSink = { stream() {}, display() {}, result() {}, error() {}, progress() {} };
+const SILENT: CellSink = { stream() {}, display() {}, result() {}, error() {}, progress() {}, clear() {} };
 
 /** The interpreter's result, or an interrupted failure when it has not stopped `graceMs` after the signal. */
 async function untilSettledOrAbandoned<T>(

@@ -6,12 +6,13 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "../../dsl/ast.ts";
 import { BUILTINS } from "../../dsl/builtins.ts";
-import { EXPORT_OPTIONS, PLOTS, TRAIN_OPTIONS } from "../../dsl/engine.ts";
+import { CLEAR_OPTIONS, EXPORT_OPTIONS, PLOTS, TRAIN_OPTIONS } from "../../dsl/engine.ts";
 import { checkProgram } from "../../dsl/interpreter.ts";
 import { LAYER_KINDS } from "../../dsl/layers.ts";
 import { stdlibModules } from "../../dsl/modules.ts";
 import type { V } from "../../dsl/values.ts";
 import { families } from "../../stdlib/families.ts";
+import { KEYWORDS } from "../../dsl/tokens.ts";
 
 const docPath = new URL("../../docs/language.md", import.meta.url).pathname;
 const doc = readFileSync(docPath, "utf8");
@@ -37,6 +38,20 @@ test("every example parses, and they check in order as one session", async () =>
   }
 });
 
+test("the reference names every keyword: in the keyword list, the statement table or prose, and the grammar", () => {
+  const list = /- \*\*Keywords\*\* \(not usable as names\): `([^`]*)`/.exec(doc)?.[1]?.split(/\s+/) ?? [];
+  const grammar = /## Grammar\n\n```text\n([\s\S]*?)```/.exec(doc)?.[1] ?? "";
+  const words = KEYWORDS.map((k) => k.name.replace(/^Kw_/, ""));
+  assert.equal(words.filter((w) => !list.includes(w)), [], "missing from the keyword list");
+  assert.equal(list.filter((w) => !words.includes(w)), [], "listed as keywords but not keywords");
+  assert.equal(words.filter((w) => !grammar.includes(`"${w}"`)), [], "missing from the grammar");
+  // Each statement keyword has a row in the statement table.
+  const table = /## Statements\n\n([\s\S]*?)\n\n/.exec(doc)?.[1] ?? "";
+  for (const w of ["use", "dataset", "network", "conversion", "train", "load", "save", "export", "plot", "table", "print", "warn", "clear", "sweep"]) {
+    assert.ok(table.includes(`\`${w}`), `statement ${w} has no row in the statement table`);
+  }
+});
+
 test("the reference names every layer, plot, function, module and parameter", () => {
   const missing: string[] = [];
   const want = (name: string, what: string): void => {
@@ -48,6 +63,7 @@ test("the reference names every layer, plot, function, module and parameter", ()
   for (const m of stdlibModules()) want(`\`${m}\``, "module");
   for (const p of TRAIN_OPTIONS) want(`\`${p.name}\``, "train option");
   for (const p of EXPORT_OPTIONS) want(`\`${p.name}\``, "export option");
+  for (const p of CLEAR_OPTIONS) want(`\`${p.name}`, "clear option");
   for (const k of PLOTS.values()) for (const o of k.options) want(`\`${o.name}\``, `plot ${k.name} option`);
   for (const f of families()) {
     for (const p of f.schema.params) want(`\`${p.name}\``, `${f.schema.family} parameter`);

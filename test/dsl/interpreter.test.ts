@@ -55,6 +55,24 @@ test("print writes text; table and bare values display; the last bare value is t
   assert.equal(r.ok && r.value, { kind: "number", value: 99.9 });
 });
 
+test("warn writes to stderr; clear emits a clear in order, waiting when asked; both are checked", async () => {
+  const it = createInterpreter({ baseDir: dir });
+  const { r, out } = await run(it, 'print "a"\nwarn "careful:", 2 * 3 ms\nclear\nsweep k in [1, 2] {\n  clear { wait: true }\n  print k\n}');
+  assert.equal(errorsOf(r), []);
+  assert.equal(out, [
+    { kind: "text", stream: "stdout", text: "a\n" },
+    { kind: "text", stream: "stderr", text: "careful: 6 ms\n" },
+    { kind: "clear", wait: false },
+    { kind: "clear", wait: true },
+    { kind: "text", stream: "stdout", text: "1\n" },
+    { kind: "clear", wait: true },
+    { kind: "text", stream: "stdout", text: "2\n" },
+  ]);
+  const bad = await run(it, 'warn nothere\nclear { wiat: true }\nclear { wait: 3 }');
+  assert.equal(errorsOf(bad.r), ["1:6 unknown name 'nothere'", "2:9 clear has no parameter 'wiat' — did you mean 'wait'?", "3:15 clear wait must be true or false, got the number 3"]);
+  assert.equal(bad.out, [], "a cell that does not check shows nothing");
+});
+
 test("a sweep is a table: every combination in order, columns from its rows", async () => {
   const it = createInterpreter({ baseDir: dir });
   const { r } = await run(it, "sweep p in [1, 2, 3], q in [10, 20] {\n  s = p * q\n  row { p: p, q: q, product: s, t: s * 1 ms }\n}");

@@ -15,6 +15,8 @@ class SpikelabKernelTests(jupyter_kernel_test.KernelTests):
     file_extension = ".snn"
 
     code_hello_world = 'print "hello, world"'
+    code_stderr = 'warn "careful: a warning"'
+    code_clear_output = 'print "soon gone"\nclear'
 
     completion_samples = [
         {"text": "netw", "matches": {"network"}},
