@@ -3,7 +3,7 @@
 // call this. It must not decide what is an error, and never prints a stack trace.
 
 import { readFileSync, statSync } from "node:fs";
-import { SpikelabError } from "../stdlib/errors.ts";
+import { InterruptedError, SpikelabError } from "../stdlib/errors.ts";
 
 /** Finds a file's text by name: a cell's source, or (default) the file on disk. */
 export type SourceLookup = (file: string) => string | undefined;
@@ -79,6 +79,7 @@ export function formatDiagnostics(errors: readonly SpikelabError[], lookup: Sour
 /** Any thrown value as a SpikelabError: a bug becomes an internal error with a plain message, never a stack. */
 export function asSpikelabError(e: unknown): SpikelabError {
   if (e instanceof SpikelabError) return e;
+  if (e instanceof Error && e.name === "AbortError") return new InterruptedError("interrupted by the user");
   if (e instanceof RangeError && /call stack/i.test(e.message)) {
     return new SpikelabError("resource", "the program is nested too deeply to run", { hint: "split it into named parts" });
   }

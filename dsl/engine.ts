@@ -6,14 +6,14 @@
 
 import { existsSync } from "node:fs";
 import { basename, dirname, extname, resolve } from "node:path";
-import { evaluate } from "../stdlib/ann/evaluate.ts";
+import { describeData, evaluate } from "../stdlib/ann/evaluate.ts";
 import { train } from "../stdlib/ann/train.ts";
 import type { RunContext } from "../stdlib/context.ts";
 import { cifar10, CIFAR10_CLASSES } from "../stdlib/data/cifar.ts";
 import type { Dataset } from "../stdlib/data/dataset.ts";
 import { fashionMnist, mnist } from "../stdlib/data/mnist.ts";
 import { synthetic } from "../stdlib/data/synthetic.ts";
-import { SpikelabError } from "../stdlib/errors.ts";
+import { InterruptedError, SpikelabError } from "../stdlib/errors.ts";
 import { family, type SimOptions } from "../stdlib/families.ts";
 import { loadNetwork, saveNetwork } from "../stdlib/io/netfile.ts";
 import { loadSpikingNetwork, saveSpikingNetwork } from "../stdlib/io/snnfile.ts";
@@ -30,6 +30,8 @@ import { fitErrorPlot, gateCurves, gateSpecOf, staircasePlot } from "../stdlib/c
 import { amosAccuracyVsK, amosRaster, amosScatter, amosSpikeHistogram } from "../stdlib/sim/amos/plots.ts";
 import type { Cell, Figure, Table } from "../stdlib/plot/figure.ts";
 import { figureSvg } from "../stdlib/plot/svg.ts";
+import { latencyText, RESULT_FORMATS, resultsTable as summaryTable } from "../stdlib/plot/summary.ts";
+import { formatCell } from "../stdlib/plot/table.ts";
 import { ttfsRaster, ttfsSpikeTimes } from "../stdlib/sim/ttfs/figures.ts";
 import { convergenceFigure, neuronErrorFigure, neuronRateFigure, scatterOverTFigure } from "../stdlib/sim/theory.ts";
 import { rasterPlaybackFigure } from "../stdlib/plot/animate.ts";
@@ -217,10 +219,50 @@ export function simulateOptions(fam: RuleSet["family"]): readonly ParamSpec[] {
   return family(fam).simulateSchema;
 }
 
+/**
+ * Simulates with the snn's family. An interrupted run is a failed one in the language: the
+ * families return (rate, TTFS) or throw (AMOS) what they finished, and this turns either into
+ * an InterruptedError whose message reports the figures of the images done (so nothing measured
+ * is lost) and whose `partial` holds that result, which the language never binds.
+ */
 export async function simulateNetwork(snn: SpikingNetwork, data: Dataset, options: SimOptions, ctx: RunContext): Promise<SimResult> {
   const f = family(snn.family);
   if (f.simulate === undefined) throw unsupported(`simulate (${snn.family})`);
-  return f.simulate(snn, data, options, ctx);
+  // After an interrupt the error says what was measured; a family's own note would say it
+  // again, of a result the language does not keep.
+  const quiet: RunContext = { ...ctx, log: (m) => { if (ctx.signal?.aborted !== true) ctx.log?.(m); } };
+  let result: SimResult;
+  try {
+    result = await f.simulate(snn, data, options, quiet);
+  } catch (e) {
+    if (e instanceof InterruptedError) throw interruptedSimulation(snn, data, isSimResult(e.partial) ? e.partial : undefined);
+    throw e;
+  }
+  if (result.partial || ctx.signal?.aborted === true) throw interruptedSimulation(snn, data, result);
+  return result;
+}
+
+function isSimResult(x: unknown): x is SimResult {
+  return typeof x === "object" && x !== null && (x as { kind?: unknown }).kind === "simresult";
+}
+
+/** "simulate NET on DATA interrupted after 3,200 of 10,000 images; so far accuracy 99.10 % …" */
+export function interruptedSimulation(snn: SpikingNetwork, data: Dataset, r: SimResult | undefined): InterruptedError {
+  const f = RESULT_FORMATS;
+  const total = formatCell(data.count, f.count);
+  const what = `simulate ${snn.name} on ${r?.data || describeData(data)}`;
+  const hint = "nothing was bound: run it again to finish, or simulate fewer images for a result you can keep";
+  if (r === undefined || r.samples === 0) return new InterruptedError(`${what} interrupted before its first image finished (0 of ${total} images)`, r, { hint });
+  const pct = (x: number): string => formatCell(x, f.fraction);
+  const figures = [
+    `accuracy ${pct(r.accuracy)} (ANN ${pct(r.annAccuracy)} on the same images)`,
+    `agreement ${pct(r.agreement)}`,
+    `${formatCell(r.spikesPerNeuron, f.spikesPerNeuron)} spikes per neuron`,
+    `${formatCell(r.synapticOpsTotal, f.count)} synaptic operations per image`,
+    `latency ${latencyText(r.latency)}`,
+  ];
+  const done = formatCell(r.samples, f.count);
+  return new InterruptedError(`${what} interrupted after ${done} of ${total} images; so far ${figures.join(", ")}`, r, { hint });
 }
 
 /** Options `export SNN to "x.nir" { … }` accepts (for the statement's options, once it has them). */
@@ -471,11 +513,9 @@ export async function figureToSvg(fig: Figure): Promise<string> {
 
 // --- tables ----------------------------------------------------------------------------------
 
-/** One row per simulation: the figures every family reports under the same names. */
+/** One row per simulation: the one results table (stdlib/plot/summary.ts), as `summary` and a displayed result show it. */
 export function resultsTable(rs: readonly SimResult[]): Table {
-  const columns = ["network", "family", "data", "samples", "accuracy", "annAccuracy", "agreement", "latency", "spikesPerNeuron", "synapticOpsTotal", "annOps"];
-  const rows: Cell[][] = rs.map((r) => [r.network, r.family, r.data, r.samples, r.accuracy, r.annAccuracy, r.agreement, `${r.latency.value} ${r.latency.unit}`, r.spikesPerNeuron, r.synapticOpsTotal, r.annOps]);
-  return { kind: "table", columns, rows };
+  return summaryTable(rs);
 }
 
 /** A network's layers: kind, output shape, inputs and parameter count. */
@@ -486,7 +526,7 @@ export function networkTable(net: Network): Table {
     const count = Object.values(ps).reduce((a, s) => a + sizeOf(s), 0);
     return [n.id, n.op.kind, n.shape.join("x"), n.inputs.join(", "), count];
   });
-  return { kind: "table", title: `network ${net.name}`, columns: ["layer", "kind", "shape", "inputs", "parameters"], rows };
+  return { kind: "table", title: `network ${net.name}`, columns: ["layer", "kind", "shape", "inputs", "parameters"], rows, formats: ["text", "text", "text", "text", "count"] };
 }
 
 function showParam(v: ParamValue, dimension: Dimension): Cell {

@@ -7,7 +7,7 @@
 import { isAbsolute, join } from "node:path";
 import type { RunContext } from "../stdlib/context.ts";
 import { slice as sliceData } from "../stdlib/data/dataset.ts";
-import { SpikelabError, throwIfAborted, type SourceLocation } from "../stdlib/errors.ts";
+import { InterruptedError, SpikelabError, throwIfAborted, type SourceLocation } from "../stdlib/errors.ts";
 import type { Cell, Table } from "../stdlib/plot/figure.ts";
 import type { Output, Value } from "./api.ts";
 import type { Expr, PostOp, RecordExpr, Span, Stmt } from "./ast.ts";
@@ -673,18 +673,29 @@ export class Evaluator {
     const total = lists.reduce((n, l) => n * (l.items?.length ?? 0), 1);
     if (total > MAX_SWEEP) throw new SpikelabError("resource", `this sweep has ${total} combinations; at most ${MAX_SWEEP}`);
     const idx = lists.map(() => 0);
+    const table = (title?: string): Table => ({ kind: "table", ...(title ? { title } : {}), columns: rows.columns, rows: rows.rows.map((r) => rows.columns.map((c) => r.get(c) ?? null)) });
     for (let done = 0; done < total; done++) {
-      await this.pause();
-      const scope = new Scope(this.scope);
-      lists.forEach((l, i) => scope.vars.set(l.name, l.items![idx[i]!]!));
-      await this.child(scope, rows).block(e.body, false);
+      try {
+        await this.pause();
+        const scope = new Scope(this.scope);
+        lists.forEach((l, i) => scope.vars.set(l.name, l.items![idx[i]!]!));
+        await this.child(scope, rows).block(e.body, false);
+      } catch (err) {
+        // Interrupted: the sweep binds nothing, but the rows it measured are shown, not lost.
+        if (!(err instanceof SpikelabError) || err.code !== "interrupted") throw err;
+        const n = rows.rows.length;
+        if (n > 0) this.host.emit({ kind: "display", value: { kind: "table", table: table(`sweep interrupted in step ${done + 1} of ${total}: the ${n} row${n === 1 ? "" : "s"} done`) } });
+        const note = `the sweep was in step ${done + 1} of ${total}${n > 0 ? `; its ${n} row${n === 1 ? "" : "s"} done ${n === 1 ? "is" : "are"} shown above` : ", no row done"}`;
+        const partial = err instanceof InterruptedError ? err.partial : undefined;
+        throw new InterruptedError(`${err.message}; ${note}`, partial, { ...(err.loc ? { loc: err.loc } : {}), ...(err.hint !== undefined ? { hint: err.hint } : {}) });
+      }
       for (let i = lists.length - 1; i >= 0; i--) {
         idx[i]!++;
         if (idx[i]! < lists[i]!.items!.length) break;
         idx[i] = 0;
       }
     }
-    return { kind: "table", table: { kind: "table", columns: rows.columns, rows: rows.rows.map((r) => rows.columns.map((c) => r.get(c) ?? null)) } };
+    return { kind: "table", table: table() };
   }
 }
 

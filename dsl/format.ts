@@ -4,6 +4,8 @@
 import type { Network } from "../stdlib/ir/network.ts";
 import { neuronCount } from "../stdlib/ir/spiking.ts";
 import type { Table } from "../stdlib/plot/figure.ts";
+import { formatCell, tableText as renderTableText } from "../stdlib/plot/table.ts";
+import { RESULT_FORMATS } from "../stdlib/plot/summary.ts";
 import type { Value } from "./api.ts";
 import { formatQuantity } from "./units.ts";
 import { dimensionOf, formatNum } from "./values.ts";
@@ -15,17 +17,15 @@ function paramCount(net: Network): number {
 }
 
 function pct(x: number): string {
-  return Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : "n/a";
+  return Number.isFinite(x) ? formatCell(x, RESULT_FORMATS.fraction) : "n/a";
 }
 
-/** A table as aligned plain-text columns. */
+/**
+ * A table as aligned plain-text columns: stdlib/plot/table.ts's rendering (each column in its
+ * format), the same text a notebook shows, without the final newline.
+ */
 export function tableText(t: Table): string {
-  const cell = (c: unknown): string => (c === null || c === undefined ? "" : typeof c === "number" ? formatNum(c) : String(c));
-  const rows = [t.columns.map(String), ...t.rows.map((r) => r.map(cell))];
-  const widths = t.columns.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  const line = (r: readonly string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  const out = [line(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)];
-  return (t.title ? `${t.title}\n` : "") + out.join("\n");
+  return renderTableText(t).replace(/\n$/, "");
 }
 
 /** One value as text (lists and records recursively, capped so a huge list cannot flood the output). */

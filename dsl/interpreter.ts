@@ -1,10 +1,11 @@
 // A language session (the Interpreter of api.ts): parse, check the whole program (a dry run
 // that reports every error), then run it. Names persist across executions; a failed execution
-// leaves the earlier names as they were (it works on a copy and commits only on success).
+// leaves the earlier names as they were (it works on a copy and commits only on success), and
+// an interrupted execution is a failed one, whatever finished before the signal.
 // It must not know about Jupyter or the terminal: output goes through the hooks.
 
 import { dirname } from "node:path";
-import type { SpikelabError } from "../stdlib/errors.ts";
+import { InterruptedError, type SpikelabError } from "../stdlib/errors.ts";
 import type { Completion, Completeness, ExecuteHooks, ExecuteResult, Inspection, Interpreter, Output, Value } from "./api.ts";
 import { parse, type Program } from "./ast.ts";
 import { complete, inspect, isComplete } from "./complete.ts";
@@ -85,6 +86,9 @@ export function createInterpreter(options: InterpreterOptions): Interpreter {
         definedIn: (n) => modules.definedIn(n),
       };
       const value = await new Evaluator(host, scope).block(parsed.program.statements, true);
+      // A statement that ended early on the signal without saying so (or a signal that came as
+      // the last one finished) still makes this an interrupted execution: nothing is bound.
+      if (hooks.signal?.aborted === true) return { ok: false, errors: [new InterruptedError("interrupted by the user; the cell bound nothing", undefined, { hint: "run the cell again" })] };
       names = scope.vars;
       return { ok: true, value: value === undefined || value.kind === "unknown" ? undefined : value };
     } catch (e) {

@@ -1,6 +1,8 @@
 // `spikelab run FILE.snn [--out DIR]`: runs a program headless. Printed text goes to stdout,
-// tables as aligned text, figures as SVG files in --out DIR (when given), progress to stderr;
-// Ctrl-C stops the run cleanly. Errors print as diagnostics (exit 1), never as a stack.
+// tables as aligned text (the kernel's text/plain), figures as SVG files in --out DIR (when
+// given), progress and `warn` to stderr; `clear` is ignored. Ctrl-C stops the run: its
+// InterruptedError, which reports the figures measured so far, prints as a diagnostic and the
+// exit code is 130. Other errors print as diagnostics (exit 1), never as a stack.
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";

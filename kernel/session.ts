@@ -1,6 +1,6 @@
 // A notebook session: executes cells through the language's Interpreter (state persists, a
-// failed cell leaves it intact), numbers them, keeps their history, and answers completion,
-// inspection and is_complete. It knows Jupyter's content fields but not its sockets.
+// failed or interrupted cell leaves it intact), numbers them, keeps their history, and answers
+// completion, inspection and is_complete. It knows Jupyter's content fields but not its sockets.
 
 import type { Interpreter, Output } from "../dsl/api.ts";
 import type { Progress } from "../stdlib/context.ts";
@@ -79,13 +79,11 @@ export class Session {
         progress: (p: Progress) => quiet.progress(p),
         ...(this.opts.pool ? { pool: this.opts.pool } : {}),
       };
+      // An interrupted cell fails (the language's rule, api.ts): its InterruptedError, whose
+      // message carries what was measured before the stop, is the error shown, and a "run all"
+      // stops here (stop_on_error).
       const r = await untilSettledOrAbandoned(this.interpreter.execute(req.code, file, hooks), signal, this.graceMs, () => this.opts.onAbandoned?.());
-      if (r.ok && signal.aborted) {
-        // The language may finish an interrupted cell with what it had (a partial simulation
-        // result, announced on stderr). The user asked to stop: report it as an interruption so
-        // a "run all" stops here (stop_on_error) instead of going on with partial results.
-        outcome = this.failure([new InterruptedError("interrupted by the user; the cell ended early and kept what it had computed (see the note above)")], file, req.code, count, quiet);
-      } else if (r.ok) {
+      if (r.ok) {
         if (r.value !== undefined && r.value.kind !== "none") {
           resultText = formatValue(r.value);
           quiet.result(count, this.display.bundle(r.value));

@@ -52,13 +52,22 @@ export class SpikelabError extends Error {
   }
 }
 
-/** A run stopped by the user (Ctrl-C, a kernel interrupt). Partial results may ride along. */
+/**
+ * A run stopped by the user (Ctrl-C, a kernel interrupt). Partial results may ride along; the
+ * language reports their figures in the message and binds nothing (docs/language.md).
+ */
 export class InterruptedError extends SpikelabError {
   readonly partial: unknown;
-  constructor(message = "interrupted", partial?: unknown) {
-    super("interrupted", message);
+  constructor(message = "interrupted", partial?: unknown, options: { loc?: SourceLocation; hint?: string; cause?: unknown } = {}) {
+    super("interrupted", message, options);
     this.name = "InterruptedError";
     this.partial = partial;
+  }
+
+  /** Placed at a source location, still an InterruptedError with its partial results. */
+  override at(loc: SourceLocation | undefined): SpikelabError {
+    if (this.loc !== undefined || loc === undefined) return this;
+    return new InterruptedError(this.message, this.partial, { loc, ...(this.hint !== undefined ? { hint: this.hint } : {}), cause: this.cause });
   }
 }
 

@@ -156,7 +156,7 @@ export async function train(net: Network, data: Dataset, options: TrainOptions, 
         if (performance.now() - lastYield > 50) {
           await yieldToEvents();
           lastYield = performance.now();
-          if (ctx.signal?.aborted) throw new InterruptedError(`training interrupted in epoch ${e + 1}`, { network: model, history });
+          if (ctx.signal?.aborted) throw interruptedTraining(net.name, e, epochs, s + b, data.count, lossSum / (s + b), correct / (s + b), history, { network: model, history });
           if (s + b < data.count) ctx.progress?.({ label, done: e + (s + b) / data.count, total: epochs, unit: "epochs", figures: { loss: lossSum / (s + b), accuracy: correct / (s + b) } });
         }
       }
@@ -180,4 +180,16 @@ export async function train(net: Network, data: Dataset, options: TrainOptions, 
     F32.release(xb);
   }
   return { network: model, history, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** What training had measured when it was stopped: the epoch under way so far, and the last one finished. */
+function interruptedTraining(name: string, epoch: number, epochs: number, seen: number, count: number, loss: number, accuracy: number, history: readonly EpochRecord[], partial: unknown): InterruptedError {
+  const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
+  const group = (n: number): string => n.toLocaleString("en-US");
+  const last = history[history.length - 1];
+  const before = last === undefined ? "" : `; epoch ${last.epoch} ended at loss ${last.loss.toPrecision(4)}, training accuracy ${pct(last.accuracy)}${last.validationAccuracy !== undefined ? `, validation ${pct(last.validationAccuracy)}` : ""}`;
+  return new InterruptedError(
+    `train ${name} interrupted in epoch ${epoch + 1} of ${epochs} after ${group(seen)} of ${group(count)} samples; so far this epoch loss ${loss.toPrecision(4)}, training accuracy ${pct(accuracy)}${before}`,
+    partial,
+  );
 }

@@ -17,10 +17,10 @@ export type Cell = number | string | boolean | null;
 /**
  * How a column's numbers are shown (stdlib/plot/table.ts): "percent" (a fraction as 99.12 %),
  * "percent:N" (N decimals), "count" (rounded, thousands separators), "si" (3 significant digits
- * and k/M/G), "fixed:N", or "auto" (the default; a column named like accuracy/agreement/error
- * whose values are all in [0, 1] is shown as percent).
+ * and k/M/G), "fixed:N", "sig:N" (N significant digits, e.g. 71.99), or "auto" (the default; a
+ * column named like accuracy/agreement/error whose values are all in [0, 1] is shown as percent).
  */
-export type ColumnFormat = "auto" | "percent" | `percent:${number}` | "count" | "si" | `fixed:${number}` | "text";
+export type ColumnFormat = "auto" | "percent" | `percent:${number}` | "count" | "si" | `fixed:${number}` | `sig:${number}` | "text";
 
 export interface Table {
   readonly kind: "table";

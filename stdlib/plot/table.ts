@@ -38,12 +38,22 @@ export function formatAuto(v: number): string {
   return stripZeros(v.toPrecision(4));
 }
 
+/** N significant digits, without trailing zeros; from 1,000 up with thousands separators: 71.99, 0.1837, 12,350. */
+export function formatSignificant(v: number, digits: number): string {
+  if (!Number.isFinite(v)) return formatAuto(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-4 || a >= 1e15)) return v.toExponential(Math.max(0, digits - 1));
+  const r = Number(v.toPrecision(digits));
+  if (Math.abs(r) >= 1000) return (r < 0 ? "-" : "") + groupThousands(Math.round(Math.abs(r)).toString());
+  return String(r);
+}
+
 function parseFormat(f: ColumnFormat | undefined, where: string): { kind: string; digits?: number } {
   if (f === undefined) return { kind: "auto" };
-  const m = /^(percent|fixed)(?::(\d+))?$/.exec(f);
-  if (m) return { kind: m[1]!, digits: m[2] === undefined ? 2 : Number(m[2]) };
+  const m = /^(percent|fixed|sig)(?::(\d+))?$/.exec(f);
+  if (m) return { kind: m[1]!, digits: m[2] === undefined ? (m[1] === "sig" ? 4 : 2) : Math.min(Number(m[2]), m[1] === "sig" ? 21 : 20) };
   if (f === "auto" || f === "count" || f === "si" || f === "text") return { kind: f };
-  throw new SpikelabError("param", `table ${where}: unknown column format "${f as string}"`, { hint: 'use "auto", "percent", "percent:N", "count", "si", "fixed:N" or "text"' });
+  throw new SpikelabError("param", `table ${where}: unknown column format "${f as string}"`, { hint: 'use "auto", "percent", "percent:N", "count", "si", "fixed:N", "sig:N" or "text"' });
 }
 
 /** One cell as text, given its column's format. */
@@ -58,6 +68,7 @@ export function formatCell(v: Cell, format: ColumnFormat | undefined = "auto"): 
     case "fixed": return v.toFixed(f.digits);
     case "count": return (v < 0 ? "-" : "") + groupThousands(Math.round(Math.abs(v)).toString());
     case "si": return formatSi(v);
+    case "sig": return formatSignificant(v, Math.max(1, f.digits ?? 4));
   }
   return formatAuto(v);
 }

@@ -1,13 +1,15 @@
 // Every example in docs/language.md parses, and the examples check in order as one session:
 // plain ```snn blocks without errors, ```snn error blocks with at least one. The reference also
 // names every layer kind, plot kind, function, stdlib module and family parameter.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "../../dsl/ast.ts";
 import { BUILTINS } from "../../dsl/builtins.ts";
 import { CLEAR_OPTIONS, EXPORT_OPTIONS, PLOTS, TRAIN_OPTIONS } from "../../dsl/engine.ts";
-import { checkProgram } from "../../dsl/interpreter.ts";
+import { checkProgram, createInterpreter } from "../../dsl/interpreter.ts";
 import { LAYER_KINDS } from "../../dsl/layers.ts";
 import { stdlibModules } from "../../dsl/modules.ts";
 import type { V } from "../../dsl/values.ts";
@@ -50,6 +52,23 @@ test("the reference names every keyword: in the keyword list, the statement tabl
   for (const w of ["use", "dataset", "network", "conversion", "train", "load", "save", "export", "plot", "table", "print", "warn", "clear", "sweep"]) {
     assert.ok(table.includes(`\`${w}`), `statement ${w} has no row in the statement table`);
   }
+});
+
+test("the run-time error the reference quotes is the one spikelab gives", async () => {
+  const quoted = /`(export to NIR: [^`]*)`/.exec(doc)?.[1];
+  assert.ok(quoted !== undefined, "docs/language.md quotes an export error");
+  const dir = mkdtempSync(join(tmpdir(), "spikelab-docs-"));
+  const r = await createInterpreter({ baseDir: dir }).execute(`use stanojevic2022
+dataset syn = synthetic(count: 100, shape: 1x4x4, classes: 2, seed: 1)
+network tiny (input 1x4x4) {
+  flatten
+  dense 8 -> relu
+  dense 2
+}
+train tiny on syn.train { epochs: 1 }
+snn = convert tiny with stanojevic2022
+export snn to "tiny.nir"`, "docs", { emit: () => undefined });
+  assert.is(r.ok ? undefined : r.errors[0]!.message, quoted);
 });
 
 test("the reference names every layer, plot, function, module and parameter", () => {

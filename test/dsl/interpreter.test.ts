@@ -9,6 +9,8 @@ import type { ExecuteResult, Interpreter, Output, Value } from "../../dsl/api.ts
 import { unsupported } from "../../dsl/engine.ts";
 import { formatValue } from "../../dsl/format.ts";
 import { createInterpreter } from "../../dsl/interpreter.ts";
+import { InterruptedError } from "../../stdlib/errors.ts";
+import type { SimResult } from "../../stdlib/ir/results.ts";
 
 const dir = mkdtempSync("/tmp/spikelab-interp-");
 
@@ -108,6 +110,98 @@ test("an interrupt stops a long run within a second and keeps the earlier names"
   assert.is(!r.ok && r.errors[0]!.code, "interrupted");
   assert.ok(elapsed < 200 + 1000, `stopped after ${elapsed.toFixed(0)} ms`);
   assert.is(num(it, "kept"), 7);
+});
+
+// One session for the interrupt tests: the stdlib MLP converted once (rate, 784-300-100-10).
+let mnistSession: Interpreter | undefined;
+async function mnistInterp(): Promise<Interpreter> {
+  if (mnistSession === undefined) {
+    mnistSession = createInterpreter({ baseDir: dir });
+    assert.equal(errorsOf((await run(mnistSession, "use mnist_models, rueckauer2017\nkept = 1\nsnn0 = convert mlp with rueckauer2017")).r), []);
+  }
+  return mnistSession;
+}
+
+test("an interrupted simulate (real MNIST) fails, binds nothing, and its message reports the figures of the images done", async () => {
+  const it = await mnistInterp();
+  const ac = new AbortController();
+  // Stop once a dozen images are done: a second or so into a run of about a minute.
+  const progress = (p: { done: number }): void => {
+    if (p.done >= 12) ac.abort();
+  };
+  const out: Output[] = [];
+  const r = await it.execute("kept = 2\nsnn = snn0\nr = simulate snn on mnist.test[0:2000] { steps: 2000, workers: 1 }", "cell", { emit: (o) => out.push(o), signal: ac.signal, progress });
+  assert.is(r.ok, false);
+  const e = !r.ok ? r.errors[0]! : undefined;
+  assert.instance(e, InterruptedError);
+  assert.equal([e!.code, e!.loc?.line, e!.loc?.column], ["interrupted", 3, 5]);
+  const m = /^simulate mlp_rueckauer2017 on mnist\.test\[0:2000\] interrupted after ([\d,]+) of 2,000 images; so far accuracy (\d+\.\d\d) % \(ANN (\d+\.\d\d) % on the same images\), agreement (\d+\.\d\d) %, [\d.,]+ spikes per neuron, [\d,]+ synaptic operations per image, latency 2,000 steps$/.exec(e!.message);
+  assert.ok(m !== null, e!.message);
+  // The figures in the message are those of the partial result the error carries (never bound).
+  const partial = (e as InterruptedError).partial as SimResult;
+  assert.is(partial.partial, true);
+  assert.is(m[1], partial.samples.toLocaleString("en-US"));
+  assert.ok(partial.samples >= 12 && partial.samples < 2000, `${partial.samples} images done`);
+  assert.is(m[2], (100 * partial.accuracy).toFixed(2));
+  assert.is(m[3], (100 * partial.annAccuracy).toFixed(2));
+  assert.is(m[4], (100 * partial.agreement).toFixed(2));
+  assert.ok(partial.accuracy >= 0.9, `the first ${partial.samples} test images at 2,000 steps: accuracy ${partial.accuracy}`);
+  assert.match(e!.hint!, /nothing was bound/);
+  // Nothing of the cell is bound, not even what finished before the simulation.
+  assert.is(num(it, "kept"), 1);
+  assert.is(it.names().has("snn"), false);
+  assert.is(it.names().has("r"), false);
+  assert.ok(it.names().has("snn0"));
+  assert.equal(out.filter((o) => o.kind === "text" && /interrupted/.test(o.text)), [], "no separate note: the error says it");
+  // The session goes on.
+  assert.ok((await run(it, "kept = kept + 1")).r.ok);
+  assert.is(num(it, "kept"), 2);
+});
+
+test("an interrupted train fails, keeps the untrained network, and reports its epoch, samples, loss and accuracy so far", async () => {
+  const it = createInterpreter({ baseDir: dir });
+  const setup = "dataset syn = synthetic(count: 4000, shape: 1x8x8, classes: 4, noise: 0.6, seed: 3)\nnetwork small (input 1x8x8) {\n  flatten\n  dense 64 -> relu\n  dense 4\n}";
+  assert.ok((await run(it, setup)).r.ok);
+  const ac = new AbortController();
+  let epochsDone = 0;
+  const r = await it.execute("train small on syn.train { epochs: 50, batch: 8, lr: 0.01, seed: 1 }", "cell", {
+    emit: () => undefined,
+    signal: ac.signal,
+    progress: (p) => {
+      epochsDone = p.done;
+      if (p.done >= 1.2) ac.abort();
+    },
+  });
+  assert.is(r.ok, false);
+  const msg = r.ok ? "" : r.errors[0]!.message;
+  const m = /^train small interrupted in epoch (\d+) of 50 after ([\d,]+) of 4,000 samples; so far this epoch loss ([\d.]+), training accuracy (\d+\.\d\d) %; epoch (\d+) ended at loss ([\d.]+), training accuracy (\d+\.\d\d) %$/.exec(msg);
+  assert.ok(m !== null, msg);
+  assert.ok(Number(m[1]) >= 2 && Number(m[1]) <= Math.ceil(epochsDone) + 1, `${m[1]} vs progress ${epochsDone}`);
+  assert.is(Number(m[5]), Number(m[1]) - 1, "the last epoch finished is the one before");
+  assert.ok(Number(m[7]) > 25, `after an epoch the training accuracy (${m[7]} %) is above chance`);
+  // Training changes a network in place; interrupted, it leaves the network as it was: untrained.
+  assert.match(formatValue(it.names().get("small")!), /not trained/);
+});
+
+test("an interrupted sweep shows the rows it finished, then fails naming the step it was in", async () => {
+  const it = await mnistInterp();
+  const ac = new AbortController();
+  const out: Output[] = [];
+  // The third step's simulation is stopped a dozen images in.
+  const progress = (p: { done: number; total: number }): void => {
+    if (p.total === 1000 && p.done >= 12) ac.abort();
+  };
+  const r = await it.execute("t = sweep n in [4, 8, 1000] {\n  r = simulate snn0 on mnist.test[0:n] { steps: 2000, workers: 1 }\n  row { images: n, accuracy: r.accuracy }\n}", "cell", { emit: (o) => out.push(o), signal: ac.signal, progress });
+  assert.is(r.ok, false);
+  const e = !r.ok ? r.errors[0]! : undefined;
+  assert.is(e?.code, "interrupted");
+  assert.match(e!.message, /^simulate mlp_rueckauer2017 on mnist\.test\[0:1000\] interrupted after [\d,]+ of 1,000 images; so far accuracy .*; the sweep was in step 3 of 3; its 2 rows done are shown above$/);
+  const shown = out.flatMap((o) => (o.kind === "display" && o.value.kind === "table" ? [o.value.table] : []));
+  assert.is(shown.length, 1);
+  assert.is(shown[0]!.title, "sweep interrupted in step 3 of 3: the 2 rows done");
+  assert.equal(shown[0]!.rows.map((row) => row[0]), [4, 8]);
+  assert.ok(shown[0]!.rows.every((row) => typeof row[1] === "number" && row[1] >= 0.75), JSON.stringify(shown[0]!.rows));
+  assert.is(it.names().has("t"), false);
 });
 
 test("a real run: train on synthetic data, ANN accuracy, rate conversion, simulation, save and load", async () => {

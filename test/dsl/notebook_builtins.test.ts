@@ -55,7 +55,7 @@ test("result builtins read the curves; the notebook plots draw", async () => {
   assert.equal(tab.rows.map((row) => row[2]), [o.synapticOps[0], o.synapticOps[4], o.synapticOps[39]]);
   const s = (it.names().get("s") as Extract<Value, { kind: "table" }>).table;
   assert.match(s.title ?? "", /2 pJ per synaptic operation, 10 pJ per ANN MAC/);
-  assert.is(s.rows[0]![10], r.synapticOpsTotal * 2e-12 * 1e6);
+  assert.is(s.rows[0]![s.columns.indexOf("SNN energy (µJ)")], r.synapticOpsTotal * 2e-12 * 1e6);
   assert.equal(it.names().get("label"), { kind: "string", value: "on synthetic_blobs.test[0:40]" });
   const here = it.names().get("here") as Extract<Value, { kind: "list" }>;
   assert.equal(here.items, [{ kind: "string", value: "/" }]);

@@ -122,7 +122,7 @@ test("spikelab run: output, exit 0; an error while running: its diagnostic, exit
   writeFileSync(join(dir, "ok.snn"), 'use rueckauer2017\nprint "percentile", rueckauer2017.percentile\nt = sweep k in [1, 2] {\n  row { k: k, dt: k * 1 ms }\n}\nt\n');
   const ok = cli(["run", "ok.snn"]);
   assert.is(ok.status, 0, ok.stderr);
-  assert.is(ok.stdout, "percentile 99.9\nk  dt [s]\n-  ------\n1  0.001\n2  0.002\n");
+  assert.is(ok.stdout, "percentile 99.9\nk  dt [s]\n-  ------\n1   0.001\n2   0.002\n");
   writeFileSync(join(dir, "missing.snn"), 'print "before"\nload net from "no/such/file.spikelab"\nprint "after"\n');
   const bad = cli(["run", "missing.snn"]);
   assert.is(bad.status, 1);

@@ -31,13 +31,15 @@ export function createFakeInterpreter(): Interpreter {
               if (hooks.signal?.aborted) throw new InterruptedError("interrupted by the user");
               await new Promise((r) => setTimeout(r, 10));
             }
-          } else if ((m = /^lenient (\d+)$/.exec(line))) {
-            // Stops on interrupt but ends normally with what it has, as the rate simulator does.
-            const end = Date.now() + Number(m[1]);
-            while (Date.now() < end && !hooks.signal?.aborted) await new Promise((r) => setTimeout(r, 10));
-            hooks.emit({ kind: "text", text: "note: stopped early, partial result kept", stream: "stderr" });
-            staged.set("partial", { kind: "bool", value: true });
-            last = { kind: "number", value: 1 };
+          } else if ((m = /^measure (\d+)$/.exec(line))) {
+            // Stops on interrupt as the language does: the cell fails with an InterruptedError
+            // whose message reports what was measured so far, and binds nothing.
+            const total = Number(m[1]);
+            let done = 0;
+            for (; done < total && !hooks.signal?.aborted; done++) await new Promise((r) => setTimeout(r, 10));
+            staged.set("measured", { kind: "number", value: done });
+            if (hooks.signal?.aborted) throw new InterruptedError(`measure interrupted after ${done} of ${total} ticks; so far ${done} ticks measured`, done, { loc: at(1, line.length) });
+            last = { kind: "number", value: done };
           } else if ((m = /^stubborn (\d+)$/.exec(line))) {
             // Awaits but never looks at the signal: the kernel must give up on it.
             const end = Date.now() + Number(m[1]);

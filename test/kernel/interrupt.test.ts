@@ -42,19 +42,22 @@ test("SIGINT stops a running cell without killing the kernel; state intact", asy
   assert.is(k.proc.exitCode, null);
 });
 
-test("a cell that ends normally after an interrupt is reported interrupted; queued cells are aborted", async () => {
-  const running = k.execute("lenient 60000");
+test("an interrupted cell's error is the interpreter's, with what it measured; queued cells are aborted; nothing bound", async () => {
+  const running = k.execute("measure 6000");
   const queued = k.execute('print "queued"');
   await new Promise((r) => setTimeout(r, 300));
   await k.request("control", "interrupt_request", {});
   const [cell, next] = await Promise.all([running, queued]);
+  assert.is(cell.reply.content.status, "error");
   assert.is(cell.reply.content.ename, "InterruptedError");
-  assert.match(cell.reply.content.evalue as string, /kept what it had computed/);
-  assert.is(streams(cell.iopub, "stderr"), "note: stopped early, partial result kept\n");
+  const evalue = cell.reply.content.evalue as string;
+  assert.match(evalue, /^measure interrupted after (\d+) of 6000 ticks; so far \1 ticks measured$/);
+  const error = ofType(cell.iopub, "error")[0]!.content;
+  assert.is(error.evalue, evalue);
+  assert.match((error.traceback as string[]).join("\n").replace(/\u001b\[\d+m/g, ""), /cell\[\d+\]:1:1: error: measure interrupted after \d+ of 6000 ticks/);
   assert.is(ofType(cell.iopub, "execute_result").length, 0);
   assert.is(next.reply.content.status, "aborted");
-  // What the language kept stays (its decision, announced on stderr).
-  assert.equal(ofType((await k.execute("partial")).iopub, "execute_result")[0]!.content.data, { "text/plain": "true" });
+  assert.is((await k.execute("measured")).reply.content.ename, "NameError", "the interrupted cell bound nothing");
 });
 
 test("a cell that ignores the interrupt is abandoned after 0.9 s; the kernel goes on", async () => {

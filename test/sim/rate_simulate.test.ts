@@ -38,6 +38,9 @@ test("synaptic operations on a 2-layer toy equal the hand count", async () => {
   assert.equal(Array.from(r.layerOpsOverTime![1]!.perStep), new Array(10).fill(24));
   assert.is(r.synapticOpsTotal, 310);
   assert.is(r.info["spikes_per_neuron:r"], 60 / 9);
+  // Fewer samples than a shared buffer's 8-byte minimum: still a whole run, not a partial one.
+  assert.is(r.partial, false);
+  assert.is(r.samples, 1);
 });
 
 const lenet = initialize(sequential("lenet", [1, 28, 28], [conv(6, 5, { pad: 2 }), "relu", avgpool(2), conv(16, 5), "relu", avgpool(2), "flatten", dense(120), "relu", dense(84), "relu", dense(10)]), { seed: 3 });

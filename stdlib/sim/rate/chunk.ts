@@ -59,8 +59,9 @@ export function sharedOut(samples: number, steps: number, projections: number, p
   const sab = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(8, bytes));
   const neurons = populations.reduce((a, b) => a + b, 0);
   return {
-    predictions: new Int16Array(sab(samples * steps * 2)),
-    done: new Uint8Array(sab(samples)),
+    // Exact lengths: a buffer is at least 8 bytes, and `done` past the last sample would read as "not done".
+    predictions: new Int16Array(sab(samples * steps * 2), 0, samples * steps),
+    done: new Uint8Array(sab(samples), 0, samples),
     ops: new Float64Array(sab(slots * projections * steps * 8)),
     spikeTotals: new Float64Array(sab(slots * populations.length * 8)),
     counts: counts ? new Float64Array(sab(slots * neurons * 8)) : new Float64Array(0),
