@@ -3,11 +3,11 @@
 // small function here, which calls stdlib. Where an engine is not there yet the function
 // throws `not yet supported: …`, naming what and which family — never a silent no-op.
 // It must not parse, check or print; the interpreter does that around these calls.
+// The numerics load on first use (checking a program, and the kernel's start, need none of
+// them): only the static facts checking reads are imported up front.
 
 import { existsSync } from "node:fs";
 import { basename, dirname, extname, resolve } from "node:path";
-import { describeData, evaluate } from "../stdlib/ann/evaluate.ts";
-import { train } from "../stdlib/ann/train.ts";
 import type { RunContext } from "../stdlib/context.ts";
 import { cifar10, CIFAR10_CLASSES } from "../stdlib/data/cifar.ts";
 import type { Dataset } from "../stdlib/data/dataset.ts";
@@ -17,28 +17,36 @@ import { InterruptedError, SpikelabError } from "../stdlib/errors.ts";
 import { family, type SimOptions } from "../stdlib/families.ts";
 import { loadNetwork, saveNetwork } from "../stdlib/io/netfile.ts";
 import { loadSpikingNetwork, saveSpikingNetwork } from "../stdlib/io/snnfile.ts";
-import { exportNir as writeNir } from "../stdlib/io/nir.ts";
-import { loadOnnx, saveOnnx } from "../stdlib/io/onnx.ts";
 import { loadStdlibModel, MODELS_DIR, readCard, type ModelCard } from "../stdlib/models/registry.ts";
 import { hasWeights, type Network } from "../stdlib/ir/network.ts";
 import type { SimResult } from "../stdlib/ir/results.ts";
 import type { Dimension, ParamSpec, ParamValue, RuleSet } from "../stdlib/ir/rules.ts";
 import { paramShapes } from "../stdlib/ir/shapes.ts";
 import type { SpikingNetwork } from "../stdlib/ir/spiking.ts";
-import { recordedSample, resultAccuracy, resultHistogram, resultMembrane, resultOps, resultRaster, resultRates, resultScatter } from "../stdlib/sim/figures.ts";
-import { fitErrorPlot, gateCurves, gateSpecOf, staircasePlot } from "../stdlib/convert/amos/curves.ts";
-import { amosAccuracyVsK, amosRaster, amosScatter, amosSpikeHistogram } from "../stdlib/sim/amos/plots.ts";
 import type { Cell, Figure, Table } from "../stdlib/plot/figure.ts";
-import { figureSvg } from "../stdlib/plot/svg.ts";
 import { latencyText, RESULT_FORMATS, resultsTable as summaryTable } from "../stdlib/plot/summary.ts";
 import { formatCell } from "../stdlib/plot/table.ts";
-import { ttfsRaster, ttfsSpikeTimes } from "../stdlib/sim/ttfs/figures.ts";
-import { convergenceFigure, neuronErrorFigure, neuronRateFigure, scatterOverTFigure } from "../stdlib/sim/theory.ts";
-import { rasterPlaybackFigure } from "../stdlib/plot/animate.ts";
-import { tablesLinesFigure } from "../stdlib/plot/tableplot.ts";
 import { sizeOf } from "../stdlib/tensor/tensor.ts";
 import type { DataSource, Value } from "./api.ts";
 import { formatQuantity } from "./units.ts";
+
+/** A module loaded on first call, then kept (a repeated import() would still ask the loader each time). */
+function lazy<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
+const annEvaluate = lazy(() => import("../stdlib/ann/evaluate.ts"));
+const annTrain = lazy(() => import("../stdlib/ann/train.ts"));
+const onnx = lazy(() => import("../stdlib/io/onnx.ts"));
+const nir = lazy(() => import("../stdlib/io/nir.ts"));
+const simFigures = lazy(() => import("../stdlib/sim/figures.ts"));
+const amosCurves = lazy(() => import("../stdlib/convert/amos/curves.ts"));
+const amosPlots = lazy(() => import("../stdlib/sim/amos/plots.ts"));
+const ttfsFigures = lazy(() => import("../stdlib/sim/ttfs/figures.ts"));
+const theory = lazy(() => import("../stdlib/sim/theory.ts"));
+const animate = lazy(() => import("../stdlib/plot/animate.ts"));
+const tablePlot = lazy(() => import("../stdlib/plot/tableplot.ts"));
+const svg = lazy(() => import("../stdlib/plot/svg.ts"));
 
 export function unsupported(what: string): SpikelabError {
   return new SpikelabError("unsupported", `not yet supported: ${what}`, { hint: "this part of spikelab's engine has not landed yet" });
@@ -100,7 +108,7 @@ export const TRAIN_OPTIONS: readonly ParamSpec[] = [
 /** Trains `net` on `data`; returns the trained network (the input is not changed). */
 export async function trainNetwork(net: Network, data: Dataset, options: Readonly<Record<string, ParamValue>>, ctx: RunContext): Promise<Network> {
   const o = options;
-  const r = await train(net, data, {
+  const r = await (await annTrain()).train(net, data, {
     epochs: typeof o.epochs === "number" ? o.epochs : 1,
     ...(typeof o.batch === "number" ? { batch: o.batch } : {}),
     ...(o.optimizer === "sgd" || o.optimizer === "adam" ? { optimizer: o.optimizer } : {}),
@@ -121,12 +129,12 @@ export function hasTrainedWeights(net: Network): boolean {
 
 /** Fraction of `data` the ANN classifies correctly. */
 export async function networkAccuracy(net: Network, data: Dataset, ctx: RunContext): Promise<number> {
-  return (await evaluate(net, data, ctx)).accuracy;
+  return (await (await annEvaluate()).evaluate(net, data, ctx)).accuracy;
 }
 
 /** A whole network from a file: spikelab's own format, or ONNX (by the .onnx extension). */
-export function loadNetworkFile(path: string): Network {
-  if (/\.onnx$/i.test(path)) return loadOnnx(path);
+export async function loadNetworkFile(path: string): Promise<Network> {
+  if (/\.onnx$/i.test(path)) return (await onnx()).loadOnnx(path);
   // A stdlib model not trained yet: the registry says how to make it.
   if (!existsSync(path) && resolve(dirname(path)) === resolve(MODELS_DIR)) return loadStdlibModel(basename(path, extname(path))).network;
   return loadNetwork(path).network;
@@ -150,8 +158,8 @@ export function trainingDataOf(path: string): (() => Dataset) | undefined {
 }
 
 /** Loads the weights of `path` into the declared `net`, after checking the file's layers match it. */
-export function loadWeightsInto(net: Network, path: string): Network {
-  const file = loadNetworkFile(path);
+export async function loadWeightsInto(net: Network, path: string): Promise<Network> {
+  const file = await loadNetworkFile(path);
   const byId = new Map(file.nodes.map((n) => [n.id, n]));
   const nodes = net.nodes.map((n) => {
     const want = paramShapes(n.op, net.nodes.find((m) => m.id === n.inputs[0])?.shape ?? []);
@@ -171,9 +179,9 @@ export function loadWeightsInto(net: Network, path: string): Network {
   return { name: net.name, nodes };
 }
 
-export function saveNetworkFile(net: Network, path: string): void {
+export async function saveNetworkFile(net: Network, path: string): Promise<void> {
   checkSavePath("network", path);
-  if (/\.onnx$/i.test(path)) return saveOnnx(path, net);
+  if (/\.onnx$/i.test(path)) return (await onnx()).saveOnnx(path, net);
   saveNetwork(path, net, { savedBy: "spikelab" });
 }
 
@@ -250,7 +258,7 @@ function isSimResult(x: unknown): x is SimResult {
 export function interruptedSimulation(snn: SpikingNetwork, data: Dataset, r: SimResult | undefined): InterruptedError {
   const f = RESULT_FORMATS;
   const total = formatCell(data.count, f.count);
-  const what = `simulate ${snn.name} on ${r?.data || describeData(data)}`;
+  const what = `simulate ${snn.name} on ${r?.data || `${data.name}.${data.split}[${data.offset}:${data.offset + data.count}]`}`;
   const hint = "nothing was bound: run it again to finish, or simulate fewer images for a result you can keep";
   if (r === undefined || r.samples === 0) return new InterruptedError(`${what} interrupted before its first image finished (0 of ${total} images)`, r, { hint });
   const pct = (x: number): string => formatCell(x, f.fraction);
@@ -277,7 +285,7 @@ export const CLEAR_OPTIONS: readonly ParamSpec[] = [
 
 /** Writes a rate-converted spiking network as NIR (HDF5); TTFS, AMOS, gated max-pools and (unless asked) subtraction resets are refused. */
 export async function exportNir(snn: SpikingNetwork, path: string, options: Readonly<Record<string, ParamValue>> = {}, ctx: RunContext = {}): Promise<void> {
-  await writeNir(snn, path, { subtractReset: options.reset === "zero" ? "zero" : "refuse", ...(ctx.log ? { log: ctx.log } : {}) });
+  await (await nir()).exportNir(snn, path, { subtractReset: options.reset === "zero" ? "zero" : "refuse", ...(ctx.log ? { log: ctx.log } : {}) });
 }
 
 /** An option of a plot or a builtin: the rule-set parameter types, plus a free string (a layer name) and a list of numbers. */
@@ -319,52 +327,52 @@ const int = (v: ParamValue | undefined, d: number): number => (typeof v === "num
 export async function plotRaster(result: SimResult, o: { sample: number; layer: string | null; play?: boolean }): Promise<Figure> {
   if (o.play === true) return rasterPlayback(result, o);
   // AMOS: layers top to bottom in firing order, each layer's K-step window shaded.
-  if (result.family === "amos") return amosRaster(result, o.sample, o.layer);
-  return result.family === "ttfs" ? ttfsRaster(result, o) : resultRaster(result, o);
+  if (result.family === "amos") return (await amosPlots()).amosRaster(result, o.sample, o.layer);
+  return result.family === "ttfs" ? (await ttfsFigures()).ttfsRaster(result, o) : (await simFigures()).resultRaster(result, o);
 }
 
 /** The same raster with a slider and play button: the spikes appear as time advances (no kernel round trip). */
-function rasterPlayback(result: SimResult, o: { sample: number; layer: string | null }): Figure {
-  const still = result.family === "amos" ? amosRaster(result, o.sample, o.layer) : result.family === "ttfs" ? ttfsRaster(result, o) : resultRaster(result, o);
-  const sample = recordedSample(result, o.sample);
+async function rasterPlayback(result: SimResult, o: { sample: number; layer: string | null }): Promise<Figure> {
+  const still = await plotRaster(result, { ...o, play: false });
+  const sample = (await simFigures()).recordedSample(result, o.sample);
   // Layers in the still raster's order (the rate raster lists the output first, at the top).
   const recs = result.records.filter((r) => r.sample === sample && (o.layer === null || r.layer === o.layer));
   const ordered = result.family === "rate" ? [...recs].reverse() : recs;
   const x = (still.layout.xaxis ?? {}) as { title?: { text?: string }; range?: readonly [number, number] };
-  return rasterPlaybackFigure(ordered, { title: `${result.network}: spikes of sample ${sample} as time goes on`, timeLabel: x.title?.text ?? "time", ...(x.range ? { timeRange: x.range } : {}) });
+  return (await animate()).rasterPlaybackFigure(ordered, { title: `${result.network}: spikes of sample ${sample} as time goes on`, timeLabel: x.title?.text ?? "time", ...(x.range ? { timeRange: x.range } : {}) });
 }
 
 /** Membrane potential of one neuron over time, with the threshold line. */
 export async function plotMembrane(result: SimResult, o: { sample: number; layer: string | null; neuron: number }): Promise<Figure> {
-  return resultMembrane(result, o);
+  return (await simFigures()).resultMembrane(result, o);
 }
 
 /** Histogram of firing rates per layer. */
 export async function plotRates(result: SimResult, o: { layer: string | null }): Promise<Figure> {
-  return resultRates(result, o);
+  return (await simFigures()).resultRates(result, o);
 }
 
 /** Accuracy over time of each result, with its ANN's accuracy as a flat line. */
 export async function plotAccuracy(rs: readonly SimResult[]): Promise<Figure> {
-  return resultAccuracy(rs);
+  return (await simFigures()).resultAccuracy(rs);
 }
 
 /** Error against cumulative synaptic operations, the ANN's operation count marked. */
 export async function plotOps(rs: readonly SimResult[]): Promise<Figure> {
-  return resultOps(rs);
+  return (await simFigures()).resultOps(rs);
 }
 
 /** ANN activation against SNN rate per neuron of a layer (the identity line for reference). */
 export async function plotScatter(result: SimResult, o: { layer: string | null }, more: readonly SimResult[] = []): Promise<Figure> {
   // Several rate runs (e.g. T = 10, 50, 200): one figure with a slider over T.
-  if (more.length > 0) return scatterOverTFigure([result, ...more]);
-  if (result.family === "amos") return amosScatter(result, o.layer);
-  return resultScatter(result, o);
+  if (more.length > 0) return (await theory()).scatterOverTFigure([result, ...more]);
+  if (result.family === "amos") return (await amosPlots()).amosScatter(result, o.layer);
+  return (await simFigures()).resultScatter(result, o);
 }
 
 /** TTFS: spike time against ANN activation per layer (a line of slope −1). */
 export async function plotSpikeTimes(result: SimResult, o: { layer: string | null }): Promise<Figure> {
-  return ttfsSpikeTimes(result, o);
+  return (await ttfsFigures()).ttfsSpikeTimes(result, o);
 }
 
 function amosRules(rules: RuleSet, plot: string): RuleSet {
@@ -378,26 +386,28 @@ function rangeOpt(v: ParamValue | undefined): readonly [number, number] | undefi
 
 /** AMOS: the gate f(x) against the circuit's output for several K (fits cached). */
 export async function plotStaircase(rules: RuleSet, o: { gate: string; K: readonly number[]; range?: readonly [number, number] }, ctx: RunContext = {}): Promise<Figure> {
+  const { gateCurves, gateSpecOf, staircasePlot } = await amosCurves();
   const spec = gateSpecOf(o.gate, amosRules(rules, "staircase"));
   return staircasePlot(await gateCurves(spec, o.K, rules, o.range, ctx), spec);
 }
 
 /** AMOS: a gate's approximation error (MSE and max) against K. */
 export async function plotFitError(rules: RuleSet, o: { gate: string; K: readonly number[]; range?: readonly [number, number] }, ctx: RunContext = {}): Promise<Figure> {
+  const { fitErrorPlot, gateCurves, gateSpecOf } = await amosCurves();
   const spec = gateSpecOf(o.gate, amosRules(rules, "fit_error"));
   return fitErrorPlot(await gateCurves(spec, o.K, rules, o.range, ctx));
 }
 
 /** AMOS: accuracy of several results against their K, with the ANN's. */
 export async function plotAccuracyVsK(rs: readonly SimResult[]): Promise<Figure> {
-  return amosAccuracyVsK(rs);
+  return (await amosPlots()).amosAccuracyVsK(rs);
 }
 
 /** Histogram of spike times (TTFS) or spikes per neuron, per layer. */
 export async function plotHistogram(result: SimResult, o: { layer: string | null; of: string }): Promise<Figure> {
   // AMOS: how many of its K spikes each gate's circuit spent (the spikes-per-neuron histogram).
-  if (result.family === "amos" && o.of === "spikes_per_neuron") return amosSpikeHistogram(result, o.layer);
-  return resultHistogram(result, o);
+  if (result.family === "amos" && o.of === "spikes_per_neuron") return (await amosPlots()).amosSpikeHistogram(result, o.layer);
+  return (await simFigures()).resultHistogram(result, o);
 }
 
 const stepsOpt: OptionSpec = { name: "T", type: { kind: "numbers", integer: true }, default: [10, 20, 50, 100, 200], doc: "Step counts (a slider step or a point each)." };
@@ -411,21 +421,21 @@ const THEORY_PLOTS: PlotKind[] = [
     doc: "One IF neuron's rate against a constant input a, reset by subtraction and to zero, with the closed forms; a slider over T.",
     args: [{ kind: "rules", doc: "a rate rule set (its threshold)" }],
     options: [stepsOpt, { name: "range", type: { kind: "numbers", length: 2 }, default: [0, 1.5], doc: "Input range [lo, hi] (above 1: saturation)." }],
-    make: async (a, o) => neuronRateFigure(Array.isArray(o.T) ? (o.T as number[]) : [10, 20, 50, 100, 200], rangeOpt(o.range) ?? [0, 1.5], threshold((a[0] as Extract<Value, { kind: "rules" }>).rules)),
+    make: async (a, o) => (await theory()).neuronRateFigure(Array.isArray(o.T) ? (o.T as number[]) : [10, 20, 50, 100, 200], rangeOpt(o.range) ?? [0, 1.5], threshold((a[0] as Extract<Value, { kind: "rules" }>).rules)),
   },
   {
     name: "neuron_error",
     doc: "One IF neuron's worst |rate − a| over a in [0, 1] against T, for both resets (log-log, with 1/T).",
     args: [{ kind: "rules", doc: "a rate rule set (its threshold)" }],
     options: [stepsOpt],
-    make: async (a, o) => neuronErrorFigure(Array.isArray(o.T) ? (o.T as number[]) : [10, 20, 50, 100, 200], threshold((a[0] as Extract<Value, { kind: "rules" }>).rules)),
+    make: async (a, o) => (await theory()).neuronErrorFigure(Array.isArray(o.T) ? (o.T as number[]) : [10, 20, 50, 100, 200], threshold((a[0] as Extract<Value, { kind: "rules" }>).rules)),
   },
   {
     name: "convergence",
     doc: "Rate runs at several T (simulated with `compare`): per layer, the mean |a/λ − rate| (or the correlation) against T.",
     args: [resultsArg],
     options: [{ name: "of", type: { kind: "enum", values: ["error", "correlation"] }, default: "error", doc: "What to draw per layer." }],
-    make: async (a, o) => convergenceFigure(results(a), o.of === "correlation" ? "correlation" : "error"),
+    make: async (a, o) => (await theory()).convergenceFigure(results(a), o.of === "correlation" ? "correlation" : "error"),
   },
   {
     name: "lines",
@@ -447,7 +457,7 @@ const THEORY_PLOTS: PlotKind[] = [
       const y = words(o.y);
       const group = str(o.group);
       const title = str(o.title);
-      return tablesLinesFigure(tables, {
+      return (await tablePlot()).tablesLinesFigure(tables, {
         x, y: y.length > 0 ? y : t.columns.filter((c) => c !== x && c !== group).slice(0, group ? 1 : undefined),
         ...(group !== null ? { group } : {}), ...(title !== null ? { title } : {}),
         logX: o.log_x === true, logY: o.log_y === true, ...(o.percent === true ? { scaleY: 100, yTitle: `${y.join(", ")} (%)` } : {}),
@@ -508,7 +518,7 @@ export const PLOTS: ReadonlyMap<string, PlotKind> = new Map(
 
 /** An SVG rendering of a figure, for files (`spikelab run --out DIR`) and static viewers. */
 export async function figureToSvg(fig: Figure): Promise<string> {
-  return figureSvg(fig);
+  return (await svg()).figureSvg(fig);
 }
 
 // --- tables ----------------------------------------------------------------------------------

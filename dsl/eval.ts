@@ -317,9 +317,9 @@ export class Evaluator {
       return undefined;
     }
     if (existing !== undefined && existing.kind === "network") {
-      this.scope.assign(s.name.name, { kind: "network", network: engine.loadWeightsInto(existing.network, path) });
+      this.scope.assign(s.name.name, { kind: "network", network: await engine.loadWeightsInto(existing.network, path) });
     } else {
-      const net = engine.loadNetworkFile(path);
+      const net = await engine.loadNetworkFile(path);
       this.scope.vars.set(s.name.name, { kind: "network", network: { ...net, name: s.name.name } });
     }
     const trainingData = engine.trainingDataOf(path);
@@ -341,7 +341,7 @@ export class Evaluator {
       }
     }
     if (this.checking || path === undefined) return undefined;
-    if (v.kind === "network") engine.saveNetworkFile(v.network, path);
+    if (v.kind === "network") await engine.saveNetworkFile(v.network, path);
     else if (v.kind === "snn" && s.kind === "save") engine.saveSpikingNetworkFile(v.snn, path);
     else if (v.kind === "snn") await engine.exportNir(v.snn, path, opts.values, this.ctx());
     return undefined;

@@ -1,14 +1,17 @@
 // `spikelab kernel --connection-file FILE`: runs the Jupyter kernel until Jupyter shuts it
-// down. Builds the language's interpreter and hands it to the kernel; SIGINT interrupts the
-// running cell instead of killing the process. It must not implement any message itself.
+// down. Builds the language's interpreter and hands it to the kernel — loading it while the
+// kernel opens its sockets and answers kernel_info, since it is most of the start-up's
+// module loading; SIGINT interrupts the running cell instead of killing the process. It must
+// not implement any message itself.
 
 import { existsSync } from "node:fs";
 import type { Interpreter } from "../dsl/api.ts";
-import { createInterpreter } from "../dsl/interpreter.ts";
 import { Kernel } from "./kernel.ts";
 import { lazyPool } from "./lazy-pool.ts";
 
-type InterpreterFactory = (options: { baseDir: string }) => Interpreter;
+type InterpreterFactory = (options: { baseDir: string }) => Interpreter | Promise<Interpreter>;
+
+const languageInterpreter: InterpreterFactory = async (options) => (await import("../dsl/interpreter.ts")).createInterpreter(options);
 
 export async function kernelCommand(args: string[], factory?: InterpreterFactory): Promise<number> {
   const i = args.indexOf("--connection-file");
@@ -17,7 +20,7 @@ export async function kernelCommand(args: string[], factory?: InterpreterFactory
     process.stderr.write(`spikelab kernel: ${file === undefined ? "missing --connection-file FILE" : `no connection file ${file}`}\nhint: Jupyter starts the kernel with this argument; run 'spikelab install' and pick the spikelab kernel in Jupyter\n`);
     return 2;
   }
-  const create = factory ?? createInterpreter;
+  const create = factory ?? languageInterpreter;
   // Relative paths in cells (datasets, weight files) resolve against the notebook's directory,
   // which is where Jupyter starts the kernel.
   const interpreter = create({ baseDir: process.cwd() });

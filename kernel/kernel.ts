@@ -1,6 +1,8 @@
 // The kernel: answers each Jupyter request type by wiring the transport (protocol.ts) to the
 // session (session.ts). Shell requests run one at a time; control requests (interrupt,
-// shutdown) are answered at once, even while a cell runs. It must not parse or render.
+// shutdown) are answered at once, even while a cell runs. The language and the renderers load
+// after the sockets are up, so kernel_info is answered while they do (a frontend shows the
+// kernel ready sooner); requests that need them wait. It must not parse or render.
 
 import { readFileSync } from "node:fs";
 import type { Interpreter } from "../dsl/api.ts";
@@ -8,11 +10,12 @@ import type { WorkerPool } from "../stdlib/tensor/pool.ts";
 import type { KernelPool } from "./lazy-pool.ts";
 import { ProgressDisplay } from "./progress.ts";
 import { PROTOCOL_VERSION, Transport, type Channel, type ConnectionInfo, type Message } from "./protocol.ts";
-import { Session, type CellSink } from "./session.ts";
+import type { CellSink, Session } from "./session.ts";
 import { LANGUAGE_INFO, KERNEL_VERSION } from "./language.ts";
 
 export interface KernelOptions {
-  readonly interpreter: Interpreter;
+  /** The language, or its promise while it loads: only requests that need it wait for it. */
+  readonly interpreter: Interpreter | Promise<Interpreter>;
   /** A KernelPool is restarted after a cell that ignored an interrupt was abandoned. */
   readonly pool?: WorkerPool | KernelPool;
   readonly log?: (line: string) => void;
@@ -21,7 +24,7 @@ export interface KernelOptions {
 }
 
 export class Kernel {
-  readonly session: Session;
+  private readonly session: Promise<Session>;
   private transport!: Transport;
   private readonly shellQueue: { channel: Channel; msg: Message }[] = [];
   private draining = false;
@@ -33,13 +36,17 @@ export class Kernel {
   private constructor(private readonly conn: ConnectionInfo, private readonly opts: KernelOptions) {
     this.log = opts.log ?? ((l) => process.stderr.write(`[spikelab kernel] ${l}\n`));
     const pool = opts.pool;
-    this.session = new Session(opts.interpreter, {
-      ...(pool ? { pool } : {}),
-      onAbandoned: () => {
-        this.log("an interrupted cell did not stop within 0.9 s: abandoned; the worker pool restarts");
-        if (pool !== undefined && "reset" in pool) void pool.reset();
-      },
-    });
+    this.session = Promise.all([import("./session.ts"), opts.interpreter]).then(([{ Session }, interpreter]) =>
+      new Session(interpreter, {
+        ...(pool ? { pool } : {}),
+        onAbandoned: () => {
+          this.log("an interrupted cell did not stop within 0.9 s: abandoned; the worker pool restarts");
+          if (pool !== undefined && "reset" in pool) void pool.reset();
+        },
+      }),
+    );
+    // A language that cannot load fails each request that needs it (handle() replies and logs).
+    this.session.catch((e: unknown) => this.log(`the language failed to load: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
   }
 
   static async start(conn: ConnectionInfo, opts: KernelOptions): Promise<Kernel> {
@@ -118,15 +125,15 @@ export class Kernel {
           help_links: [],
         });
       case "execute_request":
-        return this.execute(msg);
+        return this.execute(msg, await this.session);
       case "complete_request":
-        return reply("complete_reply", { status: "ok", ...this.session.complete(str(c.code), num(c.cursor_pos, str(c.code).length)) });
+        return reply("complete_reply", { status: "ok", ...(await this.session).complete(str(c.code), num(c.cursor_pos, str(c.code).length)) });
       case "inspect_request":
-        return reply("inspect_reply", { status: "ok", ...this.session.inspect(str(c.code), num(c.cursor_pos, str(c.code).length)) });
+        return reply("inspect_reply", { status: "ok", ...(await this.session).inspect(str(c.code), num(c.cursor_pos, str(c.code).length)) });
       case "is_complete_request":
-        return reply("is_complete_reply", this.session.isComplete(str(c.code)));
+        return reply("is_complete_reply", (await this.session).isComplete(str(c.code)));
       case "history_request":
-        return reply("history_reply", { status: "ok", history: this.session.historyReply(c) });
+        return reply("history_reply", { status: "ok", history: (await this.session).historyReply(c) });
       case "comm_info_request":
         return reply("comm_info_reply", { status: "ok", comms: {} });
       case "connect_request":
@@ -157,18 +164,18 @@ export class Kernel {
     }
   }
 
-  private async execute(msg: Message): Promise<void> {
+  private async execute(msg: Message, session: Session): Promise<void> {
     const c = msg.content;
     const code = str(c.code);
     const silent = c.silent === true;
     const storeHistory = c.store_history !== false;
     const stopOnError = c.stop_on_error !== false;
     if (this.abortQueuedExecutes) {
-      await this.transport.reply("shell", msg, "execute_reply", { status: "aborted", execution_count: this.session.executionCount });
+      await this.transport.reply("shell", msg, "execute_reply", { status: "aborted", execution_count: session.executionCount });
       return;
     }
     if (!silent) {
-      await this.transport.publish(msg, "execute_input", { code, execution_count: this.session.executionCount + (storeHistory ? 1 : 0) });
+      await this.transport.publish(msg, "execute_input", { code, execution_count: session.executionCount + (storeHistory ? 1 : 0) });
     }
     const controller = new AbortController();
     this.running = controller;
@@ -188,7 +195,7 @@ export class Kernel {
     };
     let outcome;
     try {
-      outcome = await this.session.execute({ code, silent, storeHistory }, sink, controller.signal);
+      outcome = await session.execute({ code, silent, storeHistory }, sink, controller.signal);
     } finally {
       progress.flush();
       if (this.running === controller) this.running = undefined;

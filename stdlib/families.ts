@@ -1,7 +1,9 @@
 // The registry of conversion families: each publishes its parameter schema, and, once its
 // engine exists, convert / simulate functions and named plots. The language's interpreter and
-// the TypeScript API dispatch through here, so adding a family touches this file only:
-// an engine adds its functions to its entry below with a static import.
+// the TypeScript API dispatch through here, so adding a family touches this file only: an
+// engine adds its functions to its entry below. Schemas and options are imported statically
+// (checking a program reads them); the engines load on first use, as most of a program's
+// start-up would otherwise go to loading every family's converter and simulator.
 
 import type { RunContext } from "./context.ts";
 import type { Dataset } from "./data/dataset.ts";
@@ -10,14 +12,11 @@ import type { Family, FamilySchema, ParamSpec, ParamValue, RuleSet } from "./ir/
 import type { SimResult } from "./ir/results.ts";
 import type { SpikingNetwork } from "./ir/spiking.ts";
 import { amosSchema } from "./convert/amos/schema.ts";
-import { convertAmos } from "./convert/amos/convert.ts";
-import { amosSimulateParams, simulateAmos } from "./sim/amos/simulate.ts";
+import { amosSimulateParams } from "./sim/amos/options.ts";
 import { rateSchema } from "./convert/rate/schema.ts";
-import { convertRate } from "./convert/rate/convert.ts";
-import { rateSimulateParams, simulateRate } from "./sim/rate/simulate.ts";
+import { rateSimulateParams } from "./sim/rate/options.ts";
 import { ttfsSchema } from "./convert/ttfs/schema.ts";
-import { convertTtfsFamily } from "./convert/ttfs/convert.ts";
-import { simulateTtfs, ttfsSimulateParams } from "./sim/ttfs/simulate.ts";
+import { ttfsSimulateParams } from "./sim/ttfs/options.ts";
 
 /** Options of one `simulate` call, checked against the family's `simulateSchema`. */
 export type SimOptions = Readonly<Record<string, ParamValue>>;
@@ -35,10 +34,25 @@ const commonSimulate: readonly ParamSpec[] = [
   { name: "record", type: { kind: "range", dimension: "none" }, default: [0, 1], doc: "Samples [first, last) whose spike trains are recorded for plots." },
 ];
 
+type Convert = NonNullable<FamilyEngine["convert"]>;
+type Simulate = NonNullable<FamilyEngine["simulate"]>;
+
 const registry = new Map<Family, FamilyEngine>([
-  ["rate", { schema: rateSchema, simulateSchema: [...rateSimulateParams, ...commonSimulate], convert: convertRate, simulate: simulateRate }],
-  ["ttfs", { schema: ttfsSchema, simulateSchema: [...commonSimulate, ...ttfsSimulateParams], convert: convertTtfsFamily, simulate: simulateTtfs }],
-  ["amos", { schema: amosSchema, simulateSchema: [...commonSimulate, ...amosSimulateParams], convert: convertAmos, simulate: simulateAmos }],
+  ["rate", {
+    schema: rateSchema, simulateSchema: [...rateSimulateParams, ...commonSimulate],
+    convert: async (...a: Parameters<Convert>) => (await import("./convert/rate/convert.ts")).convertRate(...a),
+    simulate: async (...a: Parameters<Simulate>) => (await import("./sim/rate/simulate.ts")).simulateRate(...a),
+  }],
+  ["ttfs", {
+    schema: ttfsSchema, simulateSchema: [...commonSimulate, ...ttfsSimulateParams],
+    convert: async (...a: Parameters<Convert>) => (await import("./convert/ttfs/convert.ts")).convertTtfsFamily(...a),
+    simulate: async (...a: Parameters<Simulate>) => (await import("./sim/ttfs/simulate.ts")).simulateTtfs(...a),
+  }],
+  ["amos", {
+    schema: amosSchema, simulateSchema: [...commonSimulate, ...amosSimulateParams],
+    convert: async (...a: Parameters<Convert>) => (await import("./convert/amos/convert.ts")).convertAmos(...a),
+    simulate: async (...a: Parameters<Simulate>) => (await import("./sim/amos/simulate.ts")).simulateAmos(...a),
+  }],
 ]);
 
 export function families(): readonly FamilyEngine[] {

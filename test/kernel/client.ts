@@ -70,11 +70,13 @@ export class TestClient {
     c.listen(c.control);
     c.listenIopub();
     // The kernel may still be binding, and iopub drops what is published before the
-    // subscription lands (slow joiner): kernel_info until both its reply and its idle arrive.
+    // subscription lands (slow joiner): kernel_info until both its reply and its idle arrive,
+    // asking again every 200 ms as jupyter_client's wait_for_ready does (a coarser retry would
+    // make a kernel that answers early look slow).
     for (let i = 0; ; i++) {
-      const r = await Promise.race([c.call("shell", "kernel_info_request", {}), new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
+      const r = await Promise.race([c.call("shell", "kernel_info_request", {}), new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]);
       if (r !== undefined) break;
-      if (i > 60 || proc.exitCode !== null) throw new Error(`kernel did not start: ${c.stderr.join("")}`);
+      if (i > 300 || proc.exitCode !== null) throw new Error(`kernel did not start: ${c.stderr.join("")}`);
     }
     return c;
   }

@@ -11,7 +11,6 @@ import { sampleSize, type Dataset } from "../../data/dataset.ts";
 import { InterruptedError, SpikelabError } from "../../errors.ts";
 import type { Network } from "../../ir/network.ts";
 import type { LayerCount, RatePairs, SimResult, SpikeRecord } from "../../ir/results.ts";
-import type { ParamSpec } from "../../ir/rules.ts";
 import type { SpikingNetwork } from "../../ir/spiking.ts";
 import type { SimOptions } from "../../families.ts";
 import { runLocal, toShared, type ChunkResult, type PoolTask } from "../../tensor/pool.ts";
@@ -21,10 +20,7 @@ import type { AmosShared, ChunkStats, GateRun, Tail } from "./run.ts";
 
 const BATCH = 64;
 
-/** Options of `simulate` beyond the families' common ones. */
-export const amosSimulateParams: readonly ParamSpec[] = [
-  { name: "compare", type: { kind: "number", dimension: "none", min: 0, integer: true }, default: 100, doc: "Samples (from the first) whose gate outputs are compared with the ANN's: correlation per layer and the scatter plot." },
-];
+export { amosSimulateParams } from "./options.ts";
 
 /** Per gate layer: the ANN's gate outputs against the circuits' (correlation over all, at most 4,000 pairs kept for plots). */
 function gatePairs(gates: readonly GateRun[], chunks: readonly ChunkResult<ChunkStats>[]): RatePairs[] {

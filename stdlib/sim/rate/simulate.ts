@@ -8,7 +8,7 @@ import { sampleSize, slice, type Dataset } from "../../data/dataset.ts";
 import { InterruptedError, SpikelabError } from "../../errors.ts";
 import type { SimOptions } from "../../families.ts";
 import type { LayerCount, LayerRates, MembraneTrace, RatePairs, SimResult, SpikeRecord } from "../../ir/results.ts";
-import { num, type ParamSpec } from "../../ir/rules.ts";
+import { num } from "../../ir/rules.ts";
 import type { SpikingNetwork } from "../../ir/spiking.ts";
 import { annOps, annOpsPerLayer } from "../../ann/opcount.ts";
 import { argmaxRows } from "../../ann/forward.ts";
@@ -21,12 +21,7 @@ import { accuracy, accuracyOverTime, agreement, cumulative, pearson, subsampleIn
 import { sharedOut, simulateChunk, type ChunkOut, type ChunkShared } from "./chunk.ts";
 import { thresholdOf } from "./units.ts";
 
-export const rateSimulateParams: readonly ParamSpec[] = [
-  { name: "steps", type: { kind: "number", dimension: "none", min: 1, integer: true }, default: null, doc: "Time steps T per sample; default: the rule set's `steps`." },
-  { name: "trace", type: { kind: "range", dimension: "none" }, default: [0, 4], doc: "Neurons [first, last) of every layer whose membrane potential is recorded, for the samples in `record`." },
-  { name: "counts", type: { kind: "bool" }, default: true, doc: "Record spike counts per neuron over the run (firing-rate histograms)." },
-  { name: "compare", type: { kind: "number", dimension: "none", min: 0, integer: true }, default: 100, doc: "Samples (from the first) whose per-neuron rates are compared with the ANN's activations: correlation per layer and the scatter plot." },
-];
+export { rateSimulateParams } from "./options.ts";
 
 /** Images per chunk: small enough that an interrupt keeps nearly everything done, large enough to amortise messages. */
 const CHUNK = 50;

@@ -7,7 +7,6 @@
 import type { RunContext } from "../../context.ts";
 import { sampleSize, slice, type Dataset } from "../../data/dataset.ts";
 import { InterruptedError, SpikelabError } from "../../errors.ts";
-import type { ParamSpec } from "../../ir/rules.ts";
 import type { LayerCount, SimResult, SpikeRecord } from "../../ir/results.ts";
 import type { SpikingNetwork } from "../../ir/spiking.ts";
 import type { SimOptions } from "../../families.ts";
@@ -19,13 +18,7 @@ import { simulateChunk, type Chunk, type ResolvedOptions } from "./chunk.ts";
 import { sumsBackend } from "./sums.ts";
 import { shareDeep, type SimShared } from "./worker.ts";
 
-/** Options `simulate … { … }` takes for TTFS networks, beside `workers` and `record`. */
-export const ttfsSimulateParams: readonly ParamSpec[] = [
-  { name: "check", type: { kind: "bool" }, default: true, doc: "Compare every decoded activation (t_max − t) with the float64 ReLU network the spiking one encodes; reported as max_decoding_error." },
-  { name: "ann", type: { kind: "bool" }, default: true, doc: "Also run the source ANN on the same images (float32, and float64 on close calls) for agreement; false skips it (agreement NaN)." },
-  { name: "jitter", type: { kind: "number", dimension: "none", min: 0 }, default: null, doc: "σ of Gaussian noise on every spike time; default: the rule set's `jitter`." },
-  { name: "seed", type: { kind: "number", dimension: "none", min: 0, integer: true }, default: null, doc: "Seed of the jitter; default: the rule set's `seed`." },
-];
+export { ttfsSimulateParams } from "./options.ts";
 
 /** Images per chunk: small enough to stop within ~100 ms, large enough to amortise the hand-off. */
 export const CHUNK = 128;
