@@ -3,6 +3,7 @@
 // it must stay deterministic (same bytes every install).
 
 import { deflateSync } from "node:zlib";
+import { crc32 } from "../stdlib/io/container.ts";
 
 type RGBA = readonly [number, number, number, number];
 
@@ -34,22 +35,6 @@ function pixel(x: number, y: number, size: number): RGBA {
     if (times.some((t) => Math.abs(u - t) <= half)) return SPIKE;
   }
   return TILE;
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 function chunk(type: string, data: Buffer): Buffer {
