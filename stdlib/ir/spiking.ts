@@ -25,8 +25,9 @@ export type NeuronModel =
   | { readonly kind: "relay"; readonly tMin: number; readonly tMax: number };
 
 export type ProjectionKind =
-  | { readonly kind: "dense" }
-  | { readonly kind: "conv"; readonly kernel: Pair; readonly stride: Pair; readonly padding: Pair; readonly groups: number }
+  /** `offset` (TTFS; absent = 0): element offset of its first output in the target, a channel slice of a concatenation. */
+  | { readonly kind: "dense"; readonly offset?: number }
+  | { readonly kind: "conv"; readonly kernel: Pair; readonly stride: Pair; readonly padding: Pair; readonly groups: number; readonly offset?: number }
   /** Average pooling as a linear projection (weight 1/(kH·kW) per tap). */
   | { readonly kind: "avgpool"; readonly kernel: Pair; readonly stride: Pair; readonly padding: Pair }
   /** Spiking max-pool: per window only the input with the largest online rate passes (rate), or the earliest spike (TTFS). */
@@ -35,7 +36,11 @@ export type ProjectionKind =
       /** TTFS: channels where the latest spike passes instead (a batch norm with negative scale folded through the pool). */
       readonly latest?: readonly number[];
     }
-  /** Spikes pass unchanged (flatten, dropout removed); `offset` places them in a concatenated target. */
+  /**
+   * Spikes pass unchanged (flatten, dropout removed); `offset` places them in a concatenated target
+   * (an element offset). TTFS: source neuron j drives target neuron offset + j through its own
+   * weight (a relay carrying a value one window later, or a residual shortcut into a join).
+   */
   | { readonly kind: "identity"; readonly offset: number };
 
 export interface Population {
@@ -54,7 +59,7 @@ export interface Projection {
   readonly from: string;
   readonly to: string;
   readonly geometry: ProjectionKind;
-  /** Dense [out, in], conv [outC, inC/g, kH, kW]; absent for pooling and identity. */
+  /** Dense [out, in], conv [outC, inC/g, kH, kW]; absent for pooling; identity: none, or (TTFS) one per source neuron. */
   readonly weight?: Tensor<FloatArray>;
 }
 
@@ -111,6 +116,6 @@ export function synapseCount(snn: SpikingNetwork, proj: Projection): number {
     case "maxpool":
       return outN * g.kernel[0] * g.kernel[1];
     case "identity":
-      return outN;
+      return proj.weight?.data.length ?? outN;
   }
 }

@@ -67,7 +67,7 @@ test("a batch norm after ReLU gives a padded conv position-dependent biases (cor
   assert.is(s.kind, "linear");
   if (s.kind !== "linear") return;
   assert.equal([...s.bias], [2.25, 3.25, 2.25, 3.25, 4.75, 3.25, 2.25, 3.25, 2.25]);
-  assert.equal([...s.weight], new Array(9).fill(2));
+  assert.equal([...s.inputs[0]!.weight], new Array(9).fill(2));
   assert.is(c.outputRelu, false);
 });
 
@@ -113,7 +113,15 @@ test("networks outside the exact mapping are refused with the layer named and a 
   expectError(randomNet(sequential("s", [16], [dense(8), "sigmoid", dense(2)]), 1), "unsupported", "layer 'sigmoid1' (sigmoid) is not a ReLU");
   expectError(randomNet(sequential("l", [16], [dense(8), dense(4), "relu", dense(2)]), 1), "unsupported", "'dense2' (dense) follows 'dense1' without a ReLU");
   expectError(randomNet(sequential("a", [1, 4, 4], [conv(2, 3, { pad: 1 }), { kind: "avgpool", kernel: [2, 2], stride: [2, 2], padding: [0, 0] }, "relu", "flatten", dense(2)]), 1), "unsupported", "averages 'conv1' before its ReLU");
-  expectError(randomNet(sequential("r", [16], [dense(8), "relu", batchnorm(), "relu", dense(2)]), 1), "unsupported", "'relu2' (relu) does not follow a conv or dense layer");
+  expectError(randomNet(sequential("m", [16], [dense(8), "softmax", "relu", dense(2)]), 1), "unsupported", "layer 'softmax1' (softmax) is not the last layer");
+});
+
+test("a ReLU after a batch norm after a ReLU becomes a layer of its own and keeps the logits", () => {
+  const net = randomNet(sequential("r", [1, 12, 12], ["flatten", dense(8), "relu", batchnorm(), "relu", dense(5)]), 1);
+  const c = canonicalize(net);
+  assert.equal(c.stages.map((s) => (s.kind === "linear" ? `${s.id}:${s.inputs.map((i) => i.geometry.kind).join("+")}` : s.id)), ["dense1:dense", "relu2:identity", "dense2:dense"]);
+  const err = logitError(net, c.stages);
+  assert.ok(err < 1e-12, `logits differ by ${err}`);
 });
 
 test.run();

@@ -1,7 +1,7 @@
 // The PyTorch-made models (test/fixtures/onnx, made by make_models.py): they import, agree with
 // onnxruntime on 100 MNIST test images, reach the accuracy PyTorch recorded on the test slice,
-// and convert with every family whose engine covers them (rate and AMOS both; exact TTFS the
-// chain without branches, refusing the residual add). NIR takes only the rate conversion.
+// and convert with all three families (exact TTFS maps the residual add to a join layer, the
+// shortcut carried by a relay population). NIR takes only the rate conversion.
 // The full 10,000-image check is `npm run verify interop`.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -70,17 +70,22 @@ test("bn_maxpool converts with all three families; each SNN tracks the ANN on te
   assert.ok(ttfs.annAccuracy >= 0.95 && amos.annAccuracy >= 0.95);
 });
 
-test("residual converts with rate and AMOS; exact TTFS refuses the branch with its reason", async () => {
+test("residual converts with all three families; exact TTFS joins the shortcut in one layer and agrees on every image", async () => {
   const net = pytorchModel("residual");
   const rate = await simulateRate(await toRate(net, 2000), slice(testSet, 0, 200), { steps: 100 });
   assert.ok(rate.accuracy >= rate.annAccuracy - 0.03, `rate ${rate.accuracy} vs ANN ${rate.annAccuracy}`);
   const amos = await simulateAmos(await toAmos(net, 1000), slice(testSet, 0, 100), {});
   assert.ok(amos.agreement >= 0.97, `AMOS agreement ${amos.agreement}`);
-  const e = await refusal(toTtfs(net, 1000));
-  assert.is(e.code, "unsupported");
-  // The pooled tensor feeds both the residual branch and the add: no chain.
-  assert.is(e.message, "exact TTFS conversion: layer 'averagepool' (avgpool) is read by other layers than the next one");
-  assert.match(String(e.hint), "chains of layers without branches");
+  const snn = await toTtfs(net, 1000);
+  // The pooled stem output feeds conv_a and, one window later through its relay, the add.
+  assert.equal(snn.populations.map((p) => p.id), ["image", "stem", "averagepool", "conv_a", "averagepool~3", "add", "averagepool_1", "fc"]);
+  assert.equal(snn.projections.filter((p) => p.to === "add").map((p) => `${p.from}:${p.geometry.kind}`), ["conv_a:conv", "averagepool~3:identity"]);
+  const ttfs = await simulateTtfs(snn, slice(testSet, 0, 300), { record: [0, 1] });
+  assert.is(ttfs.agreement, 1, "the exact TTFS mapping predicts what the ANN predicts on every image");
+  assert.ok((ttfs.info.max_decoding_error as number) < 1e-9, `decoding error ${ttfs.info.max_decoding_error}`);
+  assert.is(ttfs.spikesPerNeuron, 1);
+  assert.is(ttfs.info.early_spikes_total, 0);
+  assert.ok(ttfs.annAccuracy >= 0.95, `ANN accuracy ${ttfs.annAccuracy}`);
 });
 
 test("NIR takes the rate conversions (reset to zero, pooling as sums) and refuses TTFS, AMOS and the gated max-pool", async () => {

@@ -1,8 +1,9 @@
 // Issue 8's acceptance run (npm run verify interop): the PyTorch-made ONNX models reach, on all
 // 10,000 MNIST test images, the ANN accuracy PyTorch recorded in models.json (within 5 images:
 // float32 sums in another order may flip near-ties), agree with onnxruntime on 1,000 images, and
-// convert with the families that cover them: rate (10,000 images, 100 steps), exact TTFS (2,000,
-// the chain model only) and AMOS (1,000). Throws when a bound fails.
+// convert with all three families: rate (10,000 images, 100 steps), exact TTFS (10,000 images,
+// 100 % agreement required; the residual add as a join layer with its shortcut relayed; decoded
+// activations checked on 100) and AMOS (1,000). Throws when a bound fails.
 
 import { readFileSync } from "node:fs";
 import { evaluate } from "../../stdlib/ann/evaluate.ts";
@@ -39,11 +40,22 @@ export default async function verify(): Promise<Record<string, number | string>>
       figures[`${name}.amos_K10_accuracy_1000`] = amos.accuracy;
       figures[`${name}.amos_agreement_1000`] = amos.agreement;
       if (amos.agreement < 0.98) failures.push(`${name}: AMOS agreement ${amos.agreement}`);
+      const snn = await toTtfs(net, 10000, { pool });
+      const ttfs = await simulateTtfs(snn, testSet, { check: false, record: [0, 0] }, { pool });
+      const probe = await simulateTtfs(snn, slice(testSet, 0, 100), { check: true, record: [0, 2] }, { pool });
+      const once = probe.records.every((r) => new Set(r.neuron).size === r.neurons);
+      figures[`${name}.ttfs_agreement_10k`] = ttfs.agreement;
+      figures[`${name}.ttfs_accuracy`] = ttfs.accuracy;
+      figures[`${name}.ttfs_ann_accuracy`] = ttfs.annAccuracy;
+      figures[`${name}.ttfs_max_decoding_error_100`] = probe.info.max_decoding_error as number;
+      figures[`${name}.ttfs_spikes_per_neuron`] = ttfs.spikesPerNeuron;
+      figures[`${name}.ttfs_latency_time_units`] = ttfs.latency.value;
+      figures[`${name}.ttfs_synaptic_ops_per_image`] = ttfs.synapticOpsTotal;
+      figures[`${name}.ttfs_relay_neurons`] = snn.info.relay_neurons as number;
+      if (ttfs.agreement !== 1) failures.push(`${name}: TTFS agreement ${ttfs.agreement}, the exact mapping needs 1`);
+      if (!((probe.info.max_decoding_error as number) < 1e-9)) failures.push(`${name}: TTFS decoding error ${probe.info.max_decoding_error}`);
+      if (ttfs.spikesPerNeuron !== 1 || !once || ttfs.info.early_spikes_total !== 0) failures.push(`${name}: TTFS not exactly one spike per neuron in its window`);
     }
-    const ttfs = await simulateTtfs(await toTtfs(pytorchModel("bn_maxpool"), 10000), slice(testSet, 0, 2000), {}, { pool });
-    figures["bn_maxpool.ttfs_agreement_2000"] = ttfs.agreement;
-    figures["residual.ttfs"] = "refused: the exact TTFS mapping covers chains of layers without branches";
-    if (ttfs.agreement !== 1) failures.push(`bn_maxpool: TTFS agreement ${ttfs.agreement}, the exact mapping needs 1`);
   } finally {
     await pool.close();
   }

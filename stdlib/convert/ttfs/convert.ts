@@ -1,7 +1,8 @@
 // The exact mapping of a ReLU network to one spike per neuron (Stanojevic et al. 2022;
-// PAPERS.md §3): canonical chain → weight-sum scaling → X_n from training data → windows
-// B_n = (1 + ζ)·X_n → effective weights J = W/(1 − S) and thresholds ϑ per neuron → spiking IR.
-// Float64 throughout. It must not simulate: the simulator lives in stdlib/sim/ttfs.
+// PAPERS.md §3): canonical DAG → windows aligned with relays → weight-sum scaling → X_n from
+// training data → windows B_n = (1 + ζ)·max X over the layers sharing window n → effective
+// weights J = W/(1 − S) and thresholds ϑ per neuron → spiking IR. Float64 throughout.
+// It must not simulate: the simulator lives in stdlib/sim/ttfs.
 
 import { availableParallelism } from "node:os";
 import { SpikelabError, throwIfAborted } from "../../errors.ts";
@@ -15,9 +16,10 @@ import { fashionMnist, mnist } from "../../data/mnist.ts";
 import type { Population, Projection, SpikingNetwork } from "../../ir/spiking.ts";
 import { sizeOf, type Tensor64 } from "../../tensor/tensor.ts";
 import { activations64 } from "../../ann/forward.ts";
+import { alignWindows } from "./align.ts";
 import { canonicalize } from "./canonical.ts";
 import { scaleWeightSums, weightSets, weightSums } from "./scale.ts";
-import { forward64, type LinearStage, type Stage } from "./stages.ts";
+import { chw, forward64, inputChannels, type LinearInput, type LinearStage, type Stage } from "./stages.ts";
 
 export interface TtfsConvertOptions {
   /** ζ: B_n = (1 + ζ)·X_n. */
@@ -153,58 +155,74 @@ export async function convertTtfs(net: Network, rules: RuleSet, windowData: Data
   if (sampleSize(windowData) !== sizeOf(canon.inputShape)) {
     throw new SpikelabError("shape", `exact TTFS conversion: network '${net.name}' takes ${canon.inputShape.join("x")} inputs, but window_data ${windowData.name} has ${windowData.shape.join("x")} samples`, { hint: "measure the windows on the network's own training data" });
   }
-  const { stages, rescaled } = scaleWeightSums(canon.stages, o.weightSumMin, o.weightSumMax);
-  const maxima = await memoMaxima(net, o, stages, windowData, ctx);
-
   const input = net.nodes[0]!;
-  const populations: Population[] = [{ id: input.id, shape: canon.inputShape, neuron: { kind: "relay", tMin: 0, tMax: 1 }, sourceNode: input.id }];
-  const projections: Projection[] = [];
-  const X: number[] = [];
-  const B: number[] = [];
-  const tMins: number[] = [];
-  const layerNames: string[] = [];
-  let prev = populations[0]!;
-  let prevWindow: [number, number] = [0, 1];
-  let readoutAt = 1;
+  const aligned = alignWindows(canon.stages, input.id, canon.inputShape);
+  const { stages, rescaled } = scaleWeightSums(aligned.stages, o.weightSumMin, o.weightSumMax);
+  const maxima = await memoMaxima(net, o, stages, windowData, ctx);
+  const levels = aligned.levels;
+  const relays = new Set(aligned.relays);
 
-  stages.forEach((s, idx) => {
-    if (s.kind === "maxpool") {
-      const pop: Population = { id: s.id, shape: s.outShape, neuron: { kind: "relay", tMin: prevWindow[0], tMax: prevWindow[1] }, sourceNode: s.id };
-      const latest = [...s.latest].flatMap((v, c) => (v === 1 ? [c] : []));
-      projections.push({ id: `${prev.id}->${s.id}`, from: prev.id, to: s.id, geometry: { kind: "maxpool", kernel: s.kernel, stride: s.stride, padding: s.padding, mode: "earliest", ...(latest.length > 0 ? { latest } : {}) } });
-      populations.push(pop);
-      prev = pop;
-      return;
-    }
-    const geometry = s.geometry.kind === "dense" ? ({ kind: "dense" } as const) : ({ kind: "conv", kernel: s.geometry.kernel, stride: s.geometry.stride, padding: s.geometry.padding, groups: s.geometry.groups } as const);
-    if (!s.relu) {
-      // The read-out: plain (compensated) weights; the potential at the start of its window is the logits.
-      readoutAt = prevWindow[1];
-      const pop: Population = { id: s.id, shape: s.outShape, neuron: { kind: "integrator" }, bias: tensor64(s.outShape, s.bias.slice()), sourceNode: s.id };
-      projections.push({ id: `${prev.id}->${s.id}`, from: prev.id, to: s.id, geometry, weight: tensor64(s.weightShape, s.weight.slice()) });
-      populations.push(pop);
-      prev = pop;
-      return;
-    }
-    let xn = maxima[idx]!;
+  // Window n holds every TTFS population of level n: B_n covers the largest of them.
+  const top = levels[levels.length - 1]!;
+  const windows: { tMin: number; tMax: number; X: number; B: number }[] = [{ tMin: 0, tMax: 1, X: 1, B: 1 }];
+  for (let level = 1; level < top; level++) {
+    let x = -Infinity;
+    const names: string[] = [];
+    stages.forEach((s, i) => {
+      if (levels[i] === level && s.kind === "linear") {
+        x = Math.max(x, maxima[i]!);
+        names.push(s.id);
+      }
+    });
+    let xn = x;
     if (!(xn > 0)) {
-      ctx.log?.(`exact TTFS conversion: layer '${s.id}' is silent on the window data (X = 0); its window is set to 1`);
+      ctx.log?.(`exact TTFS conversion: window ${level} (${names.join(", ")}) is silent on the window data (X = 0); its length is set to 1`);
       xn = 1 / (1 + o.zeta);
     }
     const bn = (1 + o.zeta) * xn;
-    const t0 = prevWindow[0];
-    const tMin = prevWindow[1];
-    const tMax = tMin + bn;
-    const { J, theta } = ttfsParameters(s, tMax - t0, bn);
-    const pop: Population = { id: s.id, shape: s.outShape, neuron: { kind: "ttfs", tMin, tMax, threshold: tensor64(s.outShape, theta) }, sourceNode: s.id };
-    projections.push({ id: `${prev.id}->${s.id}`, from: prev.id, to: s.id, geometry, weight: tensor64(s.weightShape, J) });
-    populations.push(pop);
+    const tMin = windows[level - 1]!.tMax;
+    windows.push({ tMin, tMax: tMin + bn, X: x, B: bn });
+  }
+  const readoutAt = windows[top - 1]!.tMax;
+
+  const popOf = (src: number): string => (src < 0 ? input.id : stages[src]!.id);
+  const populations: Population[] = [{ id: input.id, shape: canon.inputShape, neuron: { kind: "relay", tMin: 0, tMax: 1 }, sourceNode: input.id }];
+  const projections: Projection[] = [];
+  const projIds = new Set<string>();
+  const project = (from: string, to: string, geometry: Projection["geometry"], weight?: Tensor64): void => {
+    let id = `${from}->${to}`;
+    for (let k = 2; projIds.has(id); k++) id = `${from}->${to}#${k}`;
+    projIds.add(id);
+    projections.push({ id, from, to, geometry, ...(weight ? { weight } : {}) });
+  };
+  const X: number[] = [], B: number[] = [], tMins: number[] = [], layerLevels: number[] = [], layerNames: string[] = [];
+  let relayNeurons = 0;
+
+  stages.forEach((s, idx) => {
+    const win = windows[levels[idx]!]!;
+    if (s.kind === "maxpool") {
+      const latest = [...s.latest].flatMap((v, c) => (v === 1 ? [c] : []));
+      populations.push({ id: s.id, shape: s.outShape, neuron: { kind: "relay", tMin: win.tMin, tMax: win.tMax }, sourceNode: s.id });
+      project(popOf(s.src), s.id, { kind: "maxpool", kernel: s.kernel, stride: s.stride, padding: s.padding, mode: "earliest", ...(latest.length > 0 ? { latest } : {}) });
+      return;
+    }
+    const sourceNode = relays.has(idx) ? s.id.replace(/~\d+(#\d+)?$/, "") : s.id;
+    if (!s.relu) {
+      // The read-out: plain (compensated) weights; the potential at the start of its window is the logits.
+      populations.push({ id: s.id, shape: s.outShape, neuron: { kind: "integrator" }, bias: tensor64(s.outShape, s.bias.slice()), sourceNode });
+      for (const inp of s.inputs) project(popOf(inp.src), s.id, projectionGeometry(inp, s.outShape), inputWeight(inp, inp.weight));
+      return;
+    }
+    const prev = windows[levels[idx]! - 1]!;
+    const { J, theta } = ttfsParameters(s, win.tMax - prev.tMin, win.B);
+    populations.push({ id: s.id, shape: s.outShape, neuron: { kind: "ttfs", tMin: win.tMin, tMax: win.tMax, threshold: tensor64(s.outShape, theta) }, sourceNode });
+    s.inputs.forEach((inp, k) => project(popOf(inp.src), s.id, projectionGeometry(inp, s.outShape), inputWeight(inp, J[k]!)));
     X.push(maxima[idx]!);
-    B.push(bn);
-    tMins.push(tMin);
+    B.push(win.B);
+    tMins.push(win.tMin);
+    layerLevels.push(levels[idx]!);
     layerNames.push(s.id);
-    prev = pop;
-    prevWindow = [tMin, tMax];
+    if (relays.has(idx)) relayNeurons += sizeOf(s.outShape);
   });
 
   const folding = foldingError(net, stages, windowData, o.inputRange, canon.outputRelu);
@@ -224,6 +242,12 @@ export async function convertTtfs(net: Network, rules: RuleSet, windowData: Data
       X,
       B,
       tMin: tMins,
+      level: layerLevels,
+      windows: top - 1,
+      window_X: windows.slice(1).map((w) => w.X),
+      window_B: windows.slice(1).map((w) => w.B),
+      relays: aligned.relays.map((i) => stages[i]!.id).join(","),
+      relay_neurons: relayNeurons,
       latency: readoutAt,
       rescaledChannels: rescaled,
       outputRelu: canon.outputRelu ? 1 : 0,
@@ -234,26 +258,49 @@ export async function convertTtfs(net: Network, rules: RuleSet, windowData: Data
   };
 }
 
+/** The IR geometry of one input; `offset` counts elements of the target (a channel slice). */
+function projectionGeometry(inp: LinearInput, outShape: readonly number[]): Projection["geometry"] {
+  const [, h, w] = chw(outShape);
+  const offset = inp.offset * h * w;
+  const g = inp.geometry;
+  if (g.kind === "identity") return { kind: "identity", offset };
+  if (g.kind === "dense") return { kind: "dense", ...(offset !== 0 ? { offset } : {}) };
+  return { kind: "conv", kernel: g.kernel, stride: g.stride, padding: g.padding, groups: g.groups, ...(offset !== 0 ? { offset } : {}) };
+}
+
+/** The IR weight tensor of one input: as stored, except identity, which gets one weight per source neuron. */
+function inputWeight(inp: LinearInput, w: Float64Array): Tensor64 {
+  if (inp.geometry.kind !== "identity") return tensor64(inp.weightShape, w.slice());
+  const n = sizeOf(inp.inShape);
+  const per = n / inputChannels(inp);
+  return tensor64([n], Float64Array.from({ length: n }, (_, j) => w[Math.floor(j / per)]!));
+}
+
 /**
- * J_ij = W_ij/(1 − S_i) and ϑ_i = (t_max − t_min^(n−1)) + B_n·ΣJ_i − (1 + ΣJ_i)·b_i for one
- * hidden stage, `span` = t_max^(n) − t_min^(n−1).
+ * J_ij = W_ij/(1 − S_i) (per input, in its layout) and ϑ_i = (t_max − t_min^(n−1)) + B_n·ΣJ_i − (1 + ΣJ_i)·b_i
+ * for one hidden stage, `span` = t_max^(n) − t_min^(n−1); S_i and ΣJ_i run over all its inputs.
  */
-export function ttfsParameters(s: LinearStage, span: number, bn: number): { J: Float64Array; theta: Float64Array } {
+export function ttfsParameters(s: LinearStage, span: number, bn: number): { J: Float64Array[]; theta: Float64Array } {
   const sums = weightSums(s);
   const sets = weightSets(s);
-  const per = s.weight.length / sets;
-  const J = new Float64Array(s.weight.length);
   const sumJ = new Float64Array(sets);
-  for (let o = 0; o < sets; o++) {
-    const f = 1 / (1 - sums[o]!);
-    let acc = 0;
-    for (let k = 0; k < per; k++) {
-      const v = s.weight[o * per + k]! * f;
-      J[o * per + k] = v;
-      acc += v;
+  const J = s.inputs.map((inp) => {
+    const k = inputChannels(inp);
+    const per = inp.weight.length / k;
+    const out = new Float64Array(inp.weight.length);
+    for (let o = 0; o < k; o++) {
+      const c = inp.offset + o;
+      const f = 1 / (1 - sums[c]!);
+      let acc = 0;
+      for (let j = 0; j < per; j++) {
+        const v = inp.weight[o * per + j]! * f;
+        out[o * per + j] = v;
+        acc += v;
+      }
+      sumJ[c] = sumJ[c]! + acc;
     }
-    sumJ[o] = acc;
-  }
+    return out;
+  });
   const theta = new Float64Array(s.bias.length);
   const perB = s.bias.length / sets;
   for (let i = 0; i < theta.length; i++) {

@@ -1,29 +1,41 @@
-// The exact-TTFS family's canonical form of a ReLU network, in float64: a chain of linear stages
-// (conv, dense, average pool as a depthwise conv) each with a per-neuron bias and an optional
-// ReLU, and max-pool stages; plus the float64 forward over that chain. Conversion builds it,
-// the simulator rebuilds it from the spiking IR to check decoded activations. No spikes here.
+// The exact-TTFS family's canonical form of a ReLU network, in float64: a DAG of linear stages
+// (conv, dense, average pool as a depthwise conv, and joins: several inputs summed into one
+// population, each input writing a channel slice) with a per-neuron bias and an optional ReLU,
+// and max-pool stages; plus the float64 forward over it. Conversion builds it, the simulator
+// rebuilds it from the spiking IR to check decoded activations. No spikes, no time windows here.
 
 import type { Pair } from "../../ir/network.ts";
 import { sizeOf } from "../../tensor/tensor.ts";
 
 export type LinearGeometry =
   | { readonly kind: "dense" }
-  | { readonly kind: "conv"; readonly kernel: Pair; readonly stride: Pair; readonly padding: Pair; readonly groups: number };
+  | { readonly kind: "conv"; readonly kernel: Pair; readonly stride: Pair; readonly padding: Pair; readonly groups: number }
+  /** Element-wise: input element j (CHW) reaches output element offset·H·W + j with the weight of its output channel. */
+  | { readonly kind: "identity" };
 
-/** y = ReLU?(W x + b): b has one value per output neuron, since zero padding makes folded biases position-dependent. */
+/** One input of a linear stage: another stage's output (or the network input) through a geometry, into output channels [offset, offset + weightShape[0]). */
+export interface LinearInput {
+  /** Index of the stage read; −1 = the network input. */
+  readonly src: number;
+  readonly geometry: LinearGeometry;
+  /** Per-sample shape as read, [C, H, W] or [F]; a dense input reads its source flattened (CHW order). */
+  readonly inShape: readonly number[];
+  /** Dense [out, in]; conv [outC, inC/groups, kH, kW]; identity [out channels]. */
+  readonly weight: Float64Array;
+  readonly weightShape: readonly number[];
+  /** First output channel it writes (a vector's channels are its elements). */
+  readonly offset: number;
+}
+
+/** y = ReLU?(Σ_inputs W_k x_k + b): b has one value per output neuron, since zero padding makes folded biases position-dependent. */
 export interface LinearStage {
   readonly kind: "linear";
   /** Population id it becomes (the ANN node whose output it computes, up to per-channel scale). */
   readonly id: string;
-  /** What it came from in the ANN. */
-  readonly origin: "conv" | "dense" | "avgpool" | "globalavgpool";
-  readonly geometry: LinearGeometry;
-  /** Per-sample shapes, [C, H, W] or [F]; a dense stage reads its input flattened (CHW order). */
-  readonly inShape: readonly number[];
+  /** What it came from in the ANN; `relay` carries a value one time window later (identity, bias 0). */
+  readonly origin: "conv" | "dense" | "avgpool" | "globalavgpool" | "add" | "concat" | "relay";
+  readonly inputs: readonly LinearInput[];
   readonly outShape: readonly number[];
-  /** Dense [out, in]; conv [outC, inC/groups, kH, kW]. */
-  readonly weight: Float64Array;
-  readonly weightShape: readonly number[];
   /** One per output neuron, CHW order. */
   readonly bias: Float64Array;
   /** Hidden stages end in a ReLU; the last stage (the logits) does not. */
@@ -34,6 +46,8 @@ export interface LinearStage {
 export interface PoolStage {
   readonly kind: "maxpool";
   readonly id: string;
+  /** Index of the stage pooled; −1 = the network input. */
+  readonly src: number;
   readonly kernel: Pair;
   readonly stride: Pair;
   readonly padding: Pair;
@@ -46,7 +60,7 @@ export type Stage = LinearStage | PoolStage;
 
 export interface Canonical {
   readonly inputShape: readonly number[];
-  /** Hidden stages, then exactly one final linear stage without ReLU. */
+  /** Topological order: every stage reads earlier ones; exactly one final linear stage without ReLU, last. */
   readonly stages: readonly Stage[];
   /** The ANN applies a ReLU to its logits (prediction = argmax of ReLU(logits)). */
   readonly outputRelu: boolean;
@@ -145,12 +159,54 @@ export function pool64(x: Float64Array, p: PoolStage, y: Float64Array): void {
   }
 }
 
-/** One linear stage on one sample: W x + b, then ReLU when the stage has one. */
-export function linear64(s: LinearStage, x: Float64Array, y: Float64Array, nz?: Int32Array): void {
-  if (s.geometry.kind === "dense") dense64(x, s.weight, s.bias.length, y, nz);
+/** Output channels an input writes. */
+export function inputChannels(inp: LinearInput): number {
+  return inp.weightShape[0]!;
+}
+
+/** Whether `inp` alone computes every output of a stage with `outShape` (no slice, no other input needed). */
+export function coversAll(inp: LinearInput, outShape: readonly number[]): boolean {
+  return inp.geometry.kind !== "identity" && inp.offset === 0 && inputChannels(inp) === chw(outShape)[0];
+}
+
+/** y (CHW, the stage's output) += this input's contribution, with `tmp` holding at least its own outputs. */
+export function addInput64(inp: LinearInput, x: Float64Array, outShape: readonly number[], y: Float64Array, tmp: Float64Array, nz?: Int32Array): void {
+  const [, h, w] = chw(outShape);
+  const hw = h * w;
+  const k = inputChannels(inp);
+  const g = inp.geometry;
+  if (g.kind === "identity") {
+    const base = inp.offset * hw;
+    const per = x.length / k;
+    for (let j = 0; j < x.length; j++) y[base + j] = y[base + j]! + inp.weight[Math.floor(j / per)]! * x[j]!;
+    return;
+  }
+  const n = k * hw;
+  const t = tmp.subarray(0, n);
+  if (g.kind === "dense") dense64(x, inp.weight, k, t, nz);
   else {
+    t.fill(0);
+    conv64(x, inp.inShape, inp.weight, inp.weightShape, g, t);
+  }
+  const base = inp.offset * hw;
+  for (let i = 0; i < n; i++) y[base + i] = y[base + i]! + t[i]!;
+}
+
+/** One linear stage on one sample: Σ W x + b over its inputs (read by `src`), then ReLU when the stage has one. */
+export function linear64(s: LinearStage, read: (src: number) => Float64Array, y: Float64Array, nz?: Int32Array, tmp?: Float64Array): void {
+  const only = s.inputs.length === 1 ? s.inputs[0]! : undefined;
+  if (only !== undefined && coversAll(only, s.outShape)) {
+    const x = read(only.src);
+    const g = only.geometry;
+    if (g.kind === "dense") dense64(x, only.weight, s.bias.length, y, nz);
+    else if (g.kind === "conv") {
+      y.fill(0);
+      conv64(x, only.inShape, only.weight, only.weightShape, g, y);
+    }
+  } else {
     y.fill(0);
-    conv64(x, s.inShape, s.weight, s.weightShape, s.geometry, y);
+    const t = tmp !== undefined && tmp.length >= y.length ? tmp : new Float64Array(y.length);
+    for (const inp of s.inputs) addInput64(inp, read(inp.src), s.outShape, y, t, nz);
   }
   for (let i = 0; i < y.length; i++) {
     const v = y[i]! + s.bias[i]!;
@@ -159,22 +215,26 @@ export function linear64(s: LinearStage, x: Float64Array, y: Float64Array, nz?: 
 }
 
 /**
- * The float64 forward of a canonical chain on one sample `x` (CHW, in the SNN's input range [0, 1]).
+ * The float64 forward of a canonical DAG on one sample `x` (CHW, in the SNN's input range [0, 1]).
  * Returns every stage's output (the last is the logits, before any output ReLU).
  */
 export function forward64(stages: readonly Stage[], x: Float64Array): Float64Array[] {
   const outs: Float64Array[] = [];
-  let cur = x;
+  const read = (src: number): Float64Array => (src < 0 ? x : outs[src]!);
   let nz = new Int32Array(0);
+  let tmp = new Float64Array(0);
   for (const s of stages) {
     const y = new Float64Array(sizeOf(s.outShape));
-    if (s.kind === "maxpool") pool64(cur, s, y);
+    if (s.kind === "maxpool") pool64(read(s.src), s, y);
     else {
-      if (nz.length < cur.length) nz = new Int32Array(cur.length);
-      linear64(s, cur, y, nz);
+      for (const inp of s.inputs) {
+        const n = sizeOf(inp.inShape);
+        if (nz.length < n) nz = new Int32Array(n);
+      }
+      if (tmp.length < y.length) tmp = new Float64Array(y.length);
+      linear64(s, read, y, nz, tmp);
     }
     outs.push(y);
-    cur = y;
   }
   return outs;
 }

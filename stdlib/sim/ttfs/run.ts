@@ -6,7 +6,7 @@
 import { Rng } from "../../data/rng.ts";
 import type { SpikeRecord } from "../../ir/results.ts";
 import { argmax, forward64 } from "../../convert/ttfs/stages.ts";
-import { chwToHwc, type Plan } from "./plan.ts";
+import { chwToHwc, sources, type Plan } from "./plan.ts";
 import { runReadout, runRelay, runTtfs, Scratch, type LayerCounts } from "./layers.ts";
 import { sumsBackend, type SumsBackend } from "./sums.ts";
 
@@ -69,9 +69,13 @@ export function runChunk(plan: Plan, images: Float32Array, count: number, firstS
   }
   const layers = plan.layers;
   const nIn = plan.input.n;
-  let maxN = nIn;
-  for (const l of layers) maxN = Math.max(maxN, l.n);
-  const scratch = new Scratch(maxN, maxN, backend);
+  let maxN = nIn, maxIn = nIn;
+  const sizeOf = (k: number): number => (k === 0 ? nIn : layers[k - 1]!.n);
+  for (const l of layers) {
+    maxN = Math.max(maxN, l.n);
+    maxIn = Math.max(maxIn, l.n, sources(l).reduce((a, k) => a + sizeOf(k), 0));
+  }
+  const scratch = new Scratch(maxN, maxIn, backend);
   // Spike times live where the backend's kernels read them.
   const times: Float64Array[] = [backend.times(0), ...layers.map((_, l) => backend.times(l + 1))];
   const shapes = [plan.input.shape, ...layers.map((l) => l.shape)];
@@ -109,20 +113,19 @@ export function runChunk(plan: Plan, images: Float32Array, count: number, firstS
     spikes += nIn;
     for (let l = 0; l < L; l++) {
       const layer = layers[l]!;
-      const tin = times[layer.src]!;
       const out = times[l + 1]!;
       counts.informative = 0;
       counts.early = 0;
       counts.scanned = 0;
       if (layer.kind === "ttfs") {
-        runTtfs(layer, l, tin, tin.length, out, scratch, counts);
+        runTtfs(layer, l, times, out, scratch, counts);
         if (rng) for (let i = 0; i < layer.n; i++) out[i] = out[i]! + opts.jitter * rng.normal();
         spikes += layer.n;
       } else if (layer.kind === "relay") {
-        runRelay(layer, shapes[layer.src]!, tin, out, counts);
+        runRelay(layer, shapes[layer.src]!, times[layer.src]!, out, counts);
         spikes += layer.n;
       } else {
-        runReadout(layer, tin, tin.length, out, scratch);
+        runReadout(layer, times, out, scratch);
       }
       informative[l] = informative[l]! + counts.informative;
       early[l] = early[l]! + counts.early;
