@@ -107,15 +107,39 @@ export function editDistance(a: string, b: string): number {
   return d[m]![n]!;
 }
 
-/** The closest candidate to `word` if it is close enough to be a likely typo. */
+/** What users of PyTorch, Keras and ONNX write for spikelab's names (keys in the form of
+ * `plainName`), so that `padding` suggests `pad` and `linear` suggests `dense`. */
+const SYNONYMS: ReadonlyMap<string, readonly string[]> = new Map([
+  ["linear", ["dense"]], ["fc", ["dense"]], ["gemm", ["dense"]], ["matmul", ["dense"]],
+  ["conv2d", ["conv"]], ["convolution", ["conv"]], ["conv2dtranspose", ["conv"]],
+  ["avgpool2d", ["avgpool"]], ["averagepool", ["avgpool"]], ["averagepooling2d", ["avgpool"]],
+  ["maxpool2d", ["maxpool"]], ["maxpooling2d", ["maxpool"]],
+  ["batchnorm2d", ["batchnorm"]], ["batchnorm1d", ["batchnorm"]], ["batchnormalization", ["batchnorm"]], ["bn", ["batchnorm"]],
+  ["adaptiveavgpool2d", ["globalavgpool"]], ["globalaveragepool", ["globalavgpool"]], ["globalaveragepooling2d", ["globalavgpool"]], ["gap", ["globalavgpool"]],
+  ["swish", ["silu"]], ["logistic", ["sigmoid"]], ["cat", ["concat"]], ["concatenate", ["concat"]], ["sum", ["add"]],
+  ["reshape", ["flatten"]], ["dropout2d", ["dropout"]],
+  ["padding", ["pad"]], ["pads", ["pad"]], ["kernelsize", ["kernel"]], ["kernelshape", ["kernel"]], ["strides", ["stride"]], ["usebias", ["bias"]],
+  ["timesteps", ["steps"]], ["numsteps", ["steps"]], ["duration", ["steps"]], ["vth", ["threshold"]], ["vthreshold", ["threshold"]],
+  ["readout", ["output"]], ["resetmode", ["reset"]], ["normalise", ["normalize"]], ["normalisation", ["normalize"]], ["normalization", ["normalize"]],
+]);
+
+/** A name without case or underscores: `Batch_Norm` and `batchnorm` are the same to a reader. */
+const plainName = (s: string): string => s.toLowerCase().replaceAll("_", "");
+
+/** The closest candidate to `word` if it is close enough to be a likely typo, or the name
+ * spikelab uses for what another framework calls `word`. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  const plain = plainName(word);
+  const synonym = SYNONYMS.get(plain)?.find((c) => list.includes(c) && c !== word);
+  if (synonym !== undefined) return synonym;
   let best: string | undefined;
   let bestD = Infinity;
   // Short names are too easily "close" to anything: only near-identical ones are suggested.
   const limit = word.length <= 2 ? 0.5 : word.length <= 4 ? 1 : word.length <= 7 ? 2 : 3;
-  for (const c of candidates) {
+  for (const c of list) {
     if (c === word) continue;
-    const d = c.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word, c);
+    const d = plainName(c) === plain ? 0.5 : editDistance(word, c);
     if (d < bestD) {
       bestD = d;
       best = c;

@@ -9,6 +9,10 @@ import { check } from "./helpers.ts";
 const CASES: readonly (readonly [string, string, readonly string[]])[] = [
   ["typo in layer", "network n (input 1x28x28) {\n  cnov 6 kernel 5\n}", ["2:3 unknown layer 'cnov' — did you mean 'conv'?"]],
   ["typo in option", "network n (input 1x28x28) {\n  conv 6 kernal 5\n}", ["2:10 unknown conv option 'kernal' — did you mean 'kernel'?"]],
+  ["PyTorch's option name", "network n (input 1x28x28) {\n  conv 6 kernel 5 padding 2\n}", ["2:19 unknown conv option 'padding' — did you mean 'pad'?"]],
+  ["PyTorch's layer name", "network n (input 784) {\n  linear 10\n}", ["2:3 unknown layer 'linear' — did you mean 'dense'?"]],
+  ["framework spelling", "network n (input 1x28x28) {\n  conv 6 kernel 5\n  Batch_Norm\n}", ["3:3 unknown layer 'Batch_Norm' — did you mean 'batchnorm'?"]],
+  ["other frameworks' parameter names", "conversion r extends rate { timesteps: 50, readout: spikes }", ["1:29 rate has no parameter 'timesteps' — did you mean 'steps'?", "1:44 rate has no parameter 'readout' — did you mean 'output'?"]],
   ["missing filters", "network n (input 1x28x28) {\n  conv kernel 5\n}", ["2:3 conv needs its filters, e.g. `conv 16 kernel 3`"]],
   ["fractional units", "network n (input 784) {\n  dense 2.5\n}", ["2:9 dense units must be a positive whole number, got 2.5"]],
   ["zero units", "network n (input 784) {\n  dense 0\n}", ["2:9 dense units must be a positive whole number, got 0"]],
