@@ -85,6 +85,8 @@ type Rows = { columns: string[]; rows: Map<string, Cell>[] };
 
 export class Evaluator {
   readonly errors: SpikelabError[];
+  /** Modules whose `use` failed while checking: names they define are reported unknown later. */
+  private readonly failedUses: string[] = [];
 
   constructor(
     readonly host: EvalHost,
@@ -216,10 +218,20 @@ export class Evaluator {
         return undefined;
       }
       case "use":
+        // Each target on its own: a misspelled module is reported at its name, and the others
+        // on the line are still used (so their names are not reported unknown too).
         for (const t of s.targets) {
-          const { names, errors } = await this.host.use(t, this.host);
-          for (const e of errors) this.report(e);
-          for (const [k, v] of names) this.scope.vars.set(k, v);
+          try {
+            const { names, errors } = await this.host.use(t, this.host);
+            for (const e of errors) this.report(e);
+            for (const [k, v] of names) this.scope.vars.set(k, v);
+          } catch (e) {
+            if (!(e instanceof SpikelabError)) throw e;
+            const placed = e.at(this.loc(t));
+            if (!this.checking) throw placed;
+            this.report(placed);
+            this.failedUses.push(t.path ? `"${t.name}"` : t.name);
+          }
         }
         return undefined;
       case "network": {
@@ -479,14 +491,21 @@ export class Evaluator {
   unknownName(name: string): SpikelabError {
     const candidates = [...this.scope.names(), ...CONSTANTS.keys(), ...BUILTINS.keys()];
     const module = this.host.definedIn(name);
-    if (module !== undefined) return new SpikelabError("name", `unknown name '${name}'`, { hint: `it is defined in the stdlib module ${module}: add \`use ${module}\`` });
-    return new SpikelabError("name", `unknown name '${name}'${didYouMean(name, candidates)}`);
+    const failed = this.failedUses.length > 0 ? ` (\`use ${this.failedUses.join(", ")}\` failed above: fix it first)` : "";
+    if (module !== undefined) return new SpikelabError("name", `unknown name '${name}'`, { hint: `it is defined in the stdlib module ${module}: add \`use ${module}\`${failed}` });
+    return new SpikelabError("name", `unknown name '${name}'${didYouMean(name, candidates)}`, failed === "" ? {} : { hint: `a module that failed to load may define it${failed}` });
   }
 
   private name(name: string, span: Span): V {
     const v = this.scope.get(name) ?? CONSTANTS.get(name)?.value;
     if (v !== undefined) return v;
-    if (BUILTINS.has(name)) throw new SpikelabError("type", `'${name}' is a function: call it, e.g. ${BUILTINS.get(name)!.signature}`, { loc: this.loc({ span }) });
+    if (BUILTINS.has(name)) {
+      const module = this.host.definedIn(name);
+      throw new SpikelabError("type", `'${name}' is a function: call it, e.g. ${BUILTINS.get(name)!.signature}`, {
+        loc: this.loc({ span }),
+        ...(module !== undefined ? { hint: `or add \`use ${module}\`, which defines '${name}'` } : {}),
+      });
+    }
     throw this.unknownName(name).at(this.loc({ span }));
   }
 

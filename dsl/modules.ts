@@ -38,7 +38,7 @@ export class Modules {
 
   constructor(readonly stdlibDir: string = STDLIB_DIR) {}
 
-  /** The stdlib module defining `name` (a rule set, network or dataset declared at its top level). */
+  /** The stdlib module defining `name` (a rule set, network, dataset or loaded network at its top level). */
   definedIn(name: string): string | undefined {
     if (this.index === undefined) {
       this.index = new Map();
@@ -49,7 +49,7 @@ export class Modules {
         } catch {
           continue;
         }
-        for (const match of text.matchAll(/^\s*(?:(?:network|conversion|dataset)\s+([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*=)/gm)) {
+        for (const match of text.matchAll(/^\s*(?:(?:network|conversion|dataset|load)\s+([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*=)/gm)) {
           const n = match[1] ?? match[2]!;
           if (!this.index.has(n)) this.index.set(n, m);
         }

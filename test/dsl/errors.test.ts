@@ -48,8 +48,8 @@ const CASES: readonly (readonly [string, string, readonly string[]])[] = [
   ["bad range", "conversion g extends amos { fit_range: [4, -4] }", ["1:40 amos fit_range must have low < high, got [4, -4]"]],
   ["ttfs param on rate", "conversion r extends rate { zeta: 0.5 }", ["1:29 rate has no parameter 'zeta'"]],
   ["unknown name", "x = y + 1", ["1:5 unknown name 'y'"]],
-  ["use missing module", "use rueckauer2071", ["1:1 no stdlib module 'rueckauer2071' — did you mean 'rueckauer2017'?"]],
-  ["use missing file", "use \"nothere.snn\"", ["1:1 cannot use 'nothere.snn': no such file (/tmp/nothere.snn)"]],
+  ["use missing module", "use rueckauer2071", ["1:5 no stdlib module 'rueckauer2071' — did you mean 'rueckauer2017'?"]],
+  ["use missing file", "use \"nothere.snn\"", ["1:5 cannot use 'nothere.snn': no such file (/tmp/nothere.snn)"]],
   ["needs use", "snn = convert lenet with rueckauer2017", ["1:15 unknown name 'lenet'"]],
   ["time plus frequency", "x = 1 ms + 5 Hz", ["1:5 cannot add 1 ms and 5 Hz: a time and a frequency"]],
   ["time plus number", "x = 1 ms + 1", ["1:5 cannot add 1 ms and 1: a time and a plain number"]],
@@ -143,6 +143,17 @@ test("an error in a used module is reported in that module's file", async () => 
   const { checkProgram } = await import("../../dsl/interpreter.ts");
   const errors = await checkProgram(parse('use "mine"\nx = fast.steps', "main.snn").program!, { dir });
   assert.equal(errors.map((e) => `${e.loc?.file}:${e.loc?.line}:${e.loc?.column} ${e.message}`), [`${join(dir, "mine.snn")}:2:3 rate has no parameter 'stpes' — did you mean 'steps'?`]);
+});
+
+test("a misspelled module is reported at its name; the rest of the line is still used, and what it would define says why it is unknown", async () => {
+  const c = await check("use mnist_model, rueckauer2017\nx = convert lenet_avg with rueckauer2017\ny = mnist.test");
+  assert.equal(c.messages, [
+    "1:5 no stdlib module 'mnist_model' — did you mean 'mnist_models'?",
+    "2:13 unknown name 'lenet_avg'",
+    "3:5 'mnist' is a function: call it, e.g. mnist()",
+  ]);
+  assert.is(c.errors[1]!.hint, "it is defined in the stdlib module mnist_models: add `use mnist_models` (`use mnist_model` failed above: fix it first)");
+  assert.is(c.errors[2]!.hint, "or add `use mnist_models`, which defines 'mnist'");
 });
 
 test.run();
