@@ -12,7 +12,10 @@ import type { Network } from "../../stdlib/ir/network.ts";
 import type { Tensor } from "../../stdlib/tensor/tensor.ts";
 import { canonicalize } from "../../stdlib/convert/passes/canonical.ts";
 import { normalize, type NormalizeOptions } from "../../stdlib/convert/passes/normalize.ts";
-import { activationStream } from "../../stdlib/convert/rate/convert.ts";
+import { activationStream, convertRate } from "../../stdlib/convert/rate/convert.ts";
+import { rateSchema } from "../../stdlib/convert/rate/schema.ts";
+import { ruleSet } from "../../stdlib/ir/rules.ts";
+import { SpikelabError } from "../../stdlib/errors.ts";
 import { percentileSorted } from "../../stdlib/convert/passes/percentile.ts";
 
 const train = slice(mnist("train"), 0, 300);
@@ -113,6 +116,18 @@ test("the residual shortcut gets a depthwise 1x1 scale λ_in/λ_add", async () =
   assert.ok(sc !== undefined && sc.op.kind === "conv" && sc.op.groups === 8);
   const ratio = norm.lambda.get("p0")![0]! / norm.lambda.get("r2")![0]!;
   assert.ok(Math.abs(sc.params.weight!.data[3]! - ratio) < 1e-6 * ratio);
+});
+
+test("a smooth gate is refused by name, with the family that maps it", async () => {
+  const net = initialize(sequential("s", [784], [dense(32), "sigmoid", dense(10)]), { seed: 1 });
+  try {
+    await convertRate(net, ruleSet(rateSchema, "rueckauer2017", { normalize: "weights" }));
+    assert.unreachable("a sigmoid network converted");
+  } catch (e) {
+    assert.instance(e, SpikelabError);
+    assert.is((e as SpikelabError).message, "rate conversion maps ReLU networks; layer 'sigmoid1' is a sigmoid");
+    assert.is((e as SpikelabError).hint, "convert it with the amos family, which fits circuits for sigmoid (e.g. `convert s with stockl2019_amos`), or train it with relu");
+  }
 });
 
 test.run();

@@ -10,6 +10,9 @@ import type { Tensor } from "../../tensor/tensor.ts";
 import { activationPoints, type ActivationPoint } from "./canonical.ts";
 import { PositivePercentile } from "./percentile.ts";
 
+/** The layers the rate family maps, as a hint for what it refuses. */
+export const RATE_SUPPORTED = "the rate family maps conv, dense, relu, avgpool, maxpool, globalavgpool, flatten, concat, add, batch norm after a conv or dense layer (folded), dropout and a final softmax";
+
 export type NormMethod = "percentile" | "max" | "weights" | "none";
 
 export interface NormalizeOptions {
@@ -198,7 +201,7 @@ function propagateWith(net: Network, points: readonly ActivationPoint[], scale: 
       default:
         throw new SpikelabError("unsupported", `rate conversion cannot map a ${n.op.kind} layer here ('${n.id}')`, {
           loc: n.loc,
-          hint: n.op.kind === "batchnorm" ? "put batch norm directly after a conv or dense layer so it can be folded" : "see the rate family's supported layers in docs/language.md",
+          hint: n.op.kind === "batchnorm" ? "put batch norm directly after a conv or dense layer so it can be folded" : RATE_SUPPORTED,
         });
     }
   }

@@ -59,7 +59,20 @@ export function normalizeOptions(rules: RuleSet): NormalizeOptions {
 }
 
 /** Canonical ANN + its normalisation under `rules` (exported for tests and for the teaching notebooks). */
+/** Rate coding carries ReLU activations (a firing rate is non-negative and saturates at one spike
+ * per step); a smooth gate has no rate equivalent, so it is refused by name before anything runs. */
+function refuseSmoothGates(net: Network): void {
+  const g = net.nodes.find((n) => n.op.kind === "sigmoid" || n.op.kind === "silu");
+  if (g !== undefined) {
+    throw new SpikelabError("unsupported", `rate conversion maps ReLU networks; layer '${g.id}' is a ${g.op.kind}`, {
+      ...(g.loc !== undefined ? { loc: g.loc } : {}),
+      hint: `convert it with the amos family, which fits circuits for ${g.op.kind} (e.g. \`convert ${net.name} with stockl2019_amos\`), or train it with relu`,
+    });
+  }
+}
+
 export async function normalizeForRate(net: Network, rules: RuleSet, ctx: RunContext = {}): Promise<{ canonical: Network; norm: Normalization; dataLabel: string | undefined }> {
+  refuseSmoothGates(net);
   const canonical = canonicalize(net);
   const opts = normalizeOptions(rules);
   const dataBased = opts.method === "percentile" || opts.method === "max";

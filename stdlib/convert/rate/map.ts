@@ -8,6 +8,7 @@ import { hasWeights, type Network, type Node } from "../../ir/network.ts";
 import type { NeuronModel, Population, Projection, ProjectionKind } from "../../ir/spiking.ts";
 import type { Tensor } from "../../tensor/tensor.ts";
 import { activationPoints, scoreNode } from "../passes/canonical.ts";
+import { RATE_SUPPORTED } from "../passes/normalize.ts";
 import { convThroughAvgpool, denseThroughAvgpool, denseThroughGlobalAvgpool, type PoolWindow } from "./compose.ts";
 
 export interface MapOptions {
@@ -186,7 +187,7 @@ export function mapToSpiking(net: Network, opts: MapOptions): Mapped {
         break;
       }
       default:
-        throw new SpikelabError("unsupported", `rate conversion cannot map layer '${n.id}' (${n.op.kind})`, { loc: n.loc, hint: "supported: conv, dense, relu, avgpool, maxpool, globalavgpool, flatten, concat, add, folded batchnorm, dropout, a final softmax" });
+        throw new SpikelabError("unsupported", `rate conversion cannot map layer '${n.id}' (${n.op.kind})`, { loc: n.loc, hint: RATE_SUPPORTED });
     }
   }
   if (!populations.some((p) => p.id === score.id)) {
