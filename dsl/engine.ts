@@ -233,6 +233,26 @@ export function simulateOptions(fam: RuleSet["family"]): readonly ParamSpec[] {
  * an InterruptedError whose message reports the figures of the images done (so nothing measured
  * is lost) and whose `partial` holds that result, which the language never binds.
  */
+/** A recording window the run cannot fill (samples past the data's end, neurons past every
+ * layer) is a mistake to report at its option, not to ignore: the plots would come up empty. */
+export function recordingProblem(snn: SpikingNetwork, data: Dataset, label: string, options: SimOptions): { option: "record" | "trace"; error: SpikelabError } | undefined {
+  const pair = (v: unknown): [number, number] | undefined => (Array.isArray(v) && v.length === 2 ? [Number(v[0]), Number(v[1])] : undefined);
+  const rec = pair(options.record);
+  if (rec !== undefined) {
+    const [a, b] = rec;
+    if (!(a >= 0 && b >= a)) return { option: "record", error: new SpikelabError("param", `record: [${a}, ${b}] is not a range of samples`, { hint: "record takes samples [first, last) with 0 ≤ first ≤ last, e.g. `record: [0, 1]` (`[0, 0]`: none)" }) };
+    if (b > data.count) return { option: "record", error: new SpikelabError("param", `record: [${a}, ${b}] asks for samples up to ${b}, but ${label} has ${data.count}`, { hint: `record at most [0, ${data.count}]` }) };
+  }
+  const tr = snn.family === "rate" ? pair(options.trace) : undefined;
+  if (tr !== undefined) {
+    const [a, b] = tr;
+    const largest = Math.max(...snn.populations.slice(1).map((p) => sizeOf(p.shape)));
+    if (!(a >= 0 && b >= a)) return { option: "trace", error: new SpikelabError("param", `trace: [${a}, ${b}] is not a range of neurons`, { hint: "trace takes neurons [first, last) of each layer with 0 ≤ first ≤ last, e.g. `trace: [0, 4]` (`[0, 0]`: none)" }) };
+    if (a < b && a >= largest) return { option: "trace", error: new SpikelabError("param", `trace: [${a}, ${b}] is past every layer of '${snn.name}': the largest has ${largest} neurons`, { hint: `trace neurons [first, last) below ${largest}, e.g. \`trace: [0, 4]\`` }) };
+  }
+  return undefined;
+}
+
 export async function simulateNetwork(snn: SpikingNetwork, data: Dataset, options: SimOptions, ctx: RunContext): Promise<SimResult> {
   const f = family(snn.family);
   if (f.simulate === undefined) throw unsupported(`simulate (${snn.family})`);

@@ -214,7 +214,8 @@ export class Evaluator {
       case "dataset": {
         const v = await this.expr(s.value);
         this.expect(v, ["datasource", "dataset"], `dataset ${s.name.name}`, s.value, "e.g. `dataset mnist = mnist()`");
-        this.scope.vars.set(s.name.name, v);
+        // Messages and tables name the data as the program does: `blobs.test[0:10]`, not the source's name.
+        this.scope.vars.set(s.name.name, v.kind === "datasource" ? { ...v, label: s.name.name } : v);
         return undefined;
       }
       case "use":
@@ -667,6 +668,8 @@ export class Evaluator {
     const specs = fam === undefined ? [] : engine.simulateOptions(fam);
     const opts = fam === undefined ? { values: {}, complete: false } : await checkParams(`simulate (${fam})`, specs, e.options?.fields ?? [], this.paramEnv());
     if (this.checking || snn.kind !== "snn" || data.kind !== "dataset") return unknown("result", fam ? { family: fam } : {});
+    const problem = engine.recordingProblem(snn.snn, data.dataset, data.label, opts.values);
+    if (problem !== undefined) throw problem.error.at(this.loc(e.options?.fields.find((f) => f.name.name === problem.option) ?? e));
     const result = await engine.simulateNetwork(snn.snn, data.dataset, opts.values, this.ctx());
     return { kind: "result", result: { ...result, data: result.data || data.label } };
   }

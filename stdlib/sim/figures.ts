@@ -56,6 +56,10 @@ export function resultMembrane(result: SimResult, o: { sample: number; layer: st
   const inLayer = pickLayer(ofSample, layer, "membrane traces");
   const tr = inLayer.find((t) => t.neuron === o.neuron);
   if (tr === undefined) {
+    const size = result.records.find((r) => r.layer === inLayer[0]?.layer)?.neurons;
+    if (size !== undefined && (o.neuron >= size || o.neuron < 0)) {
+      throw new SpikelabError("param", `layer '${layer}' has ${size} neurons (0 to ${size - 1}); there is no neuron ${o.neuron}`, { hint: `traced neurons: ${inLayer.map((t) => t.neuron).join(", ")}` });
+    }
     throw new SpikelabError("param", `neuron ${o.neuron} of layer '${layer}' was not traced`, { hint: `traced neurons: ${inLayer.map((t) => t.neuron).join(", ")}; simulate with \`trace: [${o.neuron}, ${o.neuron + 1}]\`` });
   }
   const rec = result.records.find((r) => r.sample === sample && r.layer === tr.layer);

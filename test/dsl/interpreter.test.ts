@@ -261,6 +261,25 @@ export snn to "exact.nir"`);
   assert.is(existsSync(join(dir, "exact.nir")), false);
 });
 
+test("a recording the run cannot fill is refused at its option; a neuron past its layer is named", async () => {
+  const it = createInterpreter({ baseDir: dir });
+  const setup = `dataset syn = synthetic(count: 100, shape: 1x4x4, classes: 2, seed: 1)
+network tiny (input 1x4x4) {
+  flatten
+  dense 8 -> relu
+  dense 2
+}
+train tiny on syn.train { epochs: 1 }
+snn = convert tiny with rate { norm_data: syn.train }`;
+  assert.equal(errorsOf((await run(it, setup)).r), []);
+  const rec = (await run(it, "r = simulate snn on syn.test[0:10] { steps: 5, record: [0, 20] }")).r;
+  assert.equal(errorsOf(rec), ["1:48 record: [0, 20] asks for samples up to 20, but syn.test[0:10] has 10"]);
+  const tr = (await run(it, "r = simulate snn on syn.test[0:10] { steps: 5, trace: [30, 31] }")).r;
+  assert.equal(errorsOf(tr), ["1:48 trace: [30, 31] is past every layer of 'tiny_rate': the largest has 8 neurons"]);
+  const ok = await run(it, 'r = simulate snn on syn.test[0:10] { steps: 5, trace: [0, 2] }\nr2 = simulate snn on syn.test[0:10] { steps: 5 }\nplot membrane r2 { layer: "relu1", neuron: 9 }');
+  assert.equal(errorsOf(ok.r), ["3:1 layer 'relu1' has 8 neurons (0 to 7); there is no neuron 9"]);
+});
+
 test("a part of the engine that is missing says so by name", () => {
   const e = unsupported("simulate (rate)");
   assert.equal([e.code, e.message], ["unsupported", "not yet supported: simulate (rate)"]);
