@@ -19,6 +19,12 @@ export interface DataRef {
   readonly end: number | undefined;
 }
 
+/** How to set a data parameter, in the language and from TypeScript (errors show both: the
+ * same conversion runs from a notebook cell and from the TypeScript API). */
+export function dataParamHint(param: string): string {
+  return `set \`${param}: mnist.train[0:10000]\` in the rule set (from TypeScript: \`${param}: { kind: "data", dataset: "mnist", split: "train", start: 0, end: 10000 }\`)`;
+}
+
 export type ParamValue =
   | number
   | string

@@ -10,7 +10,7 @@ import { slice, type Dataset } from "../../data/dataset.ts";
 import { fashionMnist, mnist } from "../../data/mnist.ts";
 import { SpikelabError } from "../../errors.ts";
 import type { Network, Node } from "../../ir/network.ts";
-import type { DataRef } from "../../ir/rules.ts";
+import { dataParamHint, type DataRef } from "../../ir/rules.ts";
 import { PositivePercentile } from "../passes/percentile.ts";
 
 /** Training samples used when `calib_data` is not set (as the rate family's normalisation). */
@@ -26,7 +26,7 @@ export function resolveCalibData(ref: DataRef | null, net: Network, ctx: RunCont
   if (got !== undefined) return ref === null ? slice(got, 0, DEFAULT_CALIB_SAMPLES) : got;
   if (ref === null) {
     throw new SpikelabError("param", `AMOS conversion of '${net.name}' needs data to set α and the fit ranges, and the network's own training data is not known here`, {
-      hint: "set `calib_data: mnist.train[0:10000]` in the rule set (or give `alpha` and `fit_range`)",
+      hint: `${dataParamHint("calib_data")}, or give \`alpha\` and \`fit_range\``,
     });
   }
   const loaders: Record<string, (split: "train" | "test") => Dataset> = { mnist, fashion_mnist: fashionMnist };

@@ -8,7 +8,7 @@ import { slice, type Dataset } from "../../data/dataset.ts";
 import { fashionMnist, mnist } from "../../data/mnist.ts";
 import { SpikelabError } from "../../errors.ts";
 import type { Network } from "../../ir/network.ts";
-import { bool, data, num, str, type DataRef, type RuleSet } from "../../ir/rules.ts";
+import { bool, data, dataParamHint, num, str, type DataRef, type RuleSet } from "../../ir/rules.ts";
 import type { Encoder, NeuronModel, Projection, Readout, SpikingNetwork } from "../../ir/spiking.ts";
 import { recordActivations } from "../../ann/record.ts";
 import { canonicalize } from "../passes/canonical.ts";
@@ -31,7 +31,7 @@ export function resolveNormData(ref: DataRef | null, net: Network, ctx: RunConte
   }
   if (ref === null) {
     throw new SpikelabError("param", `data-based normalisation of '${net.name}' needs a training slice, and the network's own training data is not known here`, {
-      hint: "set `norm_data: mnist.train[0:10000]` in the rule set, or `normalize: weights`",
+      hint: `${dataParamHint("norm_data")}, or \`normalize: weights\``,
     });
   }
   const loaders: Record<string, (split: "train" | "test") => Dataset> = { mnist, fashion_mnist: fashionMnist };

@@ -11,7 +11,7 @@ import { maximaItems, shareDeep, type MaximaShared } from "../../sim/ttfs/worker
 import type { RunContext } from "../../context.ts";
 import { sampleSize, slice, type Dataset } from "../../data/dataset.ts";
 import type { Network } from "../../ir/network.ts";
-import { data as dataParam, num, type DataRef, type RuleSet } from "../../ir/rules.ts";
+import { data as dataParam, dataParamHint, num, type DataRef, type RuleSet } from "../../ir/rules.ts";
 import { fashionMnist, mnist } from "../../data/mnist.ts";
 import type { Population, Projection, SpikingNetwork } from "../../ir/spiking.ts";
 import { sizeOf, type Tensor64 } from "../../tensor/tensor.ts";
@@ -124,7 +124,7 @@ export function resolveWindowData(ref: DataRef | null, net: Network, ctx: RunCon
   if (got !== undefined) return got;
   if (ref === null) {
     throw new SpikelabError("param", `exact TTFS conversion of '${net.name}' measures its windows on training data, and the network's own training data is not known here`, {
-      hint: "set `window_data: mnist.train` (or a slice such as mnist.train[0:10000]) in the rule set",
+      hint: dataParamHint("window_data"),
     });
   }
   const loaders: Record<string, (split: "train" | "test") => Dataset> = { mnist, fashion_mnist: fashionMnist };
