@@ -12,7 +12,7 @@ import type { Cell, Table } from "../stdlib/plot/figure.ts";
 import type { Output, Value } from "./api.ts";
 import type { Expr, PostOp, RecordExpr, Span, Stmt } from "./ast.ts";
 import { dataLabel, index, member, recordsTable, type SessionData } from "./access.ts";
-import { BUILTINS, CONSTANTS, type CallInfo } from "./builtins.ts";
+import { BUILTINS, CONSTANTS, FAMILY_NAMES, type CallInfo } from "./builtins.ts";
 import { buildNetworkValue, buildRules, checkFits, datasetShape, expectKind, networkInput } from "./check.ts";
 import * as engine from "./engine.ts";
 import { formatValue } from "./format.ts";
@@ -87,6 +87,10 @@ export class Evaluator {
   readonly errors: SpikelabError[];
   /** Modules whose `use` failed while checking: names they define are reported unknown later. */
   private readonly failedUses: string[] = [];
+  /** Where the program binds each name first: using it before that line says so. */
+  private readonly boundAt = new Map<string, number>();
+  /** The line of the statement running. */
+  private line = 0;
 
   constructor(
     readonly host: EvalHost,
@@ -176,9 +180,11 @@ export class Evaluator {
   /** Runs statements in order; returns the value of a final bare expression (`topLevel` only). */
   async block(stmts: readonly Stmt[], topLevel: boolean): Promise<V | undefined> {
     let last: V | undefined;
+    for (const s of stmts) if ("name" in s && s.kind !== "train" && !this.boundAt.has(s.name.name)) this.boundAt.set(s.name.name, s.span.line);
     for (let i = 0; i < stmts.length; i++) {
       if (!this.checking) await this.pause();
       const s = stmts[i]!;
+      this.line = s.span.line;
       const isResult = topLevel && i === stmts.length - 1 && s.kind === "expr";
       try {
         last = await this.statement(s, isResult);
@@ -272,7 +278,9 @@ export class Evaluator {
   private async lookupRules(name: { name: string; span: Span }): Promise<V> {
     const v = this.scope.get(name.name) ?? CONSTANTS.get(name.name)?.value;
     if (v === undefined) throw this.unknownName(name.name).at(this.loc(name));
-    this.expect(v, ["rules"], `'${name.name}'`, name);
+    const shadowed = (FAMILY_NAMES as readonly string[]).includes(name.name) ? CONSTANTS.get(name.name)?.value : undefined;
+    const where = this.boundAt.has(name.name) ? ` on line ${this.boundAt.get(name.name)}` : "";
+    this.expect(v, ["rules"], `'${name.name}'`, name, shadowed !== undefined && shadowed !== v ? `'${name.name}' is the ${name.name} family, but the program rebinds it${where}: give that value another name` : undefined);
     return v;
   }
 
@@ -492,6 +500,8 @@ export class Evaluator {
   unknownName(name: string): SpikelabError {
     const candidates = [...this.scope.names(), ...CONSTANTS.keys(), ...BUILTINS.keys()];
     const module = this.host.definedIn(name);
+    const later = this.boundAt.get(name);
+    if (later !== undefined && later > this.line) return new SpikelabError("name", `unknown name '${name}'`, { hint: `the program binds it later, on line ${later}: statements run in order, so bind it before this line` });
     const failed = this.failedUses.length > 0 ? ` (\`use ${this.failedUses.join(", ")}\` failed above: fix it first)` : "";
     if (module !== undefined) return new SpikelabError("name", `unknown name '${name}'`, { hint: `it is defined in the stdlib module ${module}: add \`use ${module}\`${failed}` });
     return new SpikelabError("name", `unknown name '${name}'${didYouMean(name, candidates)}`, failed === "" ? {} : { hint: `a module that failed to load may define it${failed}` });
@@ -655,7 +665,8 @@ export class Evaluator {
 
   private async simulate(e: Extract<Expr, { kind: "simulate" }>): Promise<V> {
     const snn = await this.expr(e.snn);
-    this.expect(snn, ["snn"], "simulate", e.snn, snn.kind === "network" ? "convert it first: simulate (convert net with rules) on data" : undefined);
+    const netName = e.snn.kind === "name" ? e.snn.name : "net";
+    this.expect(snn, ["snn"], "simulate", e.snn, kindOf(snn) === "network" ? `convert it first: simulate (convert ${netName} with rueckauer2017) on …, or with any rule set` : undefined);
     const data = await this.expr(e.data);
     this.expect(data, ["dataset"], "simulate … on", e.data);
     const source = snn.kind === "snn" ? snn.snn.source : isUnknown(snn) ? snn.network : undefined;

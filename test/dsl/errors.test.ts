@@ -156,4 +156,19 @@ test("a misspelled module is reported at its name; the rest of the line is still
   assert.is(c.errors[2]!.hint, "or add `use mnist_models`, which defines 'mnist'");
 });
 
+test("hints that say what happened: a network not converted, a name bound later, a family rebound", async () => {
+  const c = await check("use mnist_models, rueckauer2017\nx = simulate mlp on mnist.test[0:10]\ny = z + 1\nz = 2\nrate = 3\nconversion mine extends rate { percentile: 99 }");
+  assert.equal(c.messages, [
+    "2:14 simulate needs a spiking network, got a network",
+    "3:5 unknown name 'z'",
+    "6:25 'rate' needs a conversion rule set, got the number 3",
+  ]);
+  assert.equal(c.errors.map((e) => e.hint), [
+    "convert it first: simulate (convert mlp with rueckauer2017) on …, or with any rule set",
+    "the program binds it later, on line 4: statements run in order, so bind it before this line",
+    "'rate' is the rate family, but the program rebinds it on line 5: give that value another name",
+  ]);
+  assert.equal((await check("w = w + 1")).errors[0]!.hint, undefined, "a name used in its own first binding is not 'bound later'");
+});
+
 test.run();
