@@ -64,7 +64,7 @@ function num(v: V, what: string): number | undefined {
 
 /** Every builtin function, by name. */
 export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
-  ...(["mnist", "fashion_mnist"] as const).map((n): [string, Builtin] => [n, { name: n, signature: `${n}()`, doc: DATA_SOURCES[n].doc, arity: [0, 0], call: () => source(n, n) }]),
+  ...(["mnist", "fashion_mnist"] as const).map((n): [string, Builtin] => [n, { name: n, signature: `${n}()`, doc: DATA_SOURCES[n].doc, arity: [0, 0], call: () => source(n, `${n}()`) }]),
   [
     "cifar10",
     {
@@ -77,7 +77,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
         if (isUnknown(a)) return unknown("datasource");
         if (a.kind !== "string") throw new SpikelabError("type", `cifar10 needs the folder of your CIFAR-10 binary files as a string, got ${describe(a)}`, { hint: 'e.g. cifar10("~/data/cifar-10-batches-bin")' });
         const dir = info.path(a.value.replace(/^~(?=\/|$)/, process.env.HOME ?? "~"));
-        return source("cifar10", `cifar10`, { dir });
+        return source("cifar10", `cifar10(${JSON.stringify(a.value)})`, { dir });
       },
     },
   ],
@@ -94,7 +94,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
         const shape = o.shape as readonly number[];
         const classes = o.classes as number;
         if (o.kind === "bars" && classes > 4) throw new SpikelabError("param", `synthetic bars has at most 4 classes, got ${classes}`);
-        return source("synthetic", "synthetic", { kind: o.kind as string, noise: o.noise as number, seed: o.seed as number }, {
+        return source("synthetic", "synthetic(…)", { kind: o.kind as string, noise: o.noise as number, seed: o.seed as number }, {
           shape: [shape[0]!, shape[1]!, shape[2]!],
           classes,
           counts: { train: o.count as number, test: o.test_count as number },

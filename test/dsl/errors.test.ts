@@ -70,7 +70,7 @@ const CASES: readonly (readonly [string, string, readonly string[]])[] = [
   ["simulate a network", "network n (input 784) {\n  dense 10\n}\nx = simulate n on mnist().test", ["4:14 simulate needs a spiking network, got a network"]],
   ["simulate on source", "use mlp\nx = simulate (convert mlp with rate) on mnist()", ["2:41 simulate … on needs a dataset, got a data source"]],
   ["simulate option", "use mlp\nx = simulate (convert mlp with rate) on mnist().test { stpes: 10 }", ["2:56 simulate (rate) has no parameter 'stpes' — did you mean 'steps'?"]],
-  ["data shape mismatch", "network n (input 3x32x32) {\n  flatten\n  dense 10\n}\ntrain n on mnist().train", ["5:12 network 'n' takes 3x32x32 inputs, but mnist.train has 1x28x28 samples"]],
+  ["data shape mismatch", "network n (input 3x32x32) {\n  flatten\n  dense 10\n}\ntrain n on mnist().train", ["5:12 network 'n' takes 3x32x32 inputs, but mnist().train has 1x28x28 samples"]],
   ["train option", "use mlp\ntrain mlp on mnist().train { epochs: 0 }", ["2:38 train epochs must be >= 1, got 0"]],
   ["train unknown", "train nett on mnist().train", ["1:7 unknown name 'nett'"]],
   ["plot typo", "use mlp\nr = simulate (convert mlp with rate) on mnist().test\nplot ratser r", ["3:6 unknown plot 'ratser' — did you mean 'raster'?"]],
