@@ -523,7 +523,7 @@ export function parseCst(text: string, file: string, each?: (cst: CstNode) => vo
       const message = atEnd && chunk.end !== undefined ? e.message.replace("the end of the input", describeToken(chunk.end)) : e.message;
       errors.push(new SpikelabError("syntax", message, {
         loc: { file, line, column, length: atEnd ? 1 : Math.max(1, t.image.length), offset },
-        hint: syntaxHint(message, t),
+        hint: unclosedHint(message, chunk.tokens) ?? syntaxHint(message, t),
       }));
     }
     if (stopped || errors.length >= MAX_ERRORS) {
@@ -536,6 +536,22 @@ export function parseCst(text: string, file: string, each?: (cst: CstNode) => vo
     errors.push(new SpikelabError("syntax", `too many errors; stopped reading after ${MAX_ERRORS}`, { ...(lastLoc ? { loc: lastLoc } : {}), hint: "is this a spikelab program?" }));
   }
   return { statements: stopped ? undefined : statements, tokens: lexed.tokens, errors };
+}
+
+/** For "expected '}' (or ')' or ']'), found the end of the input": where the bracket that was
+ * never closed opened, since everything after it was read as its inside. */
+function unclosedHint(message: string, tokens: readonly IToken[]): string | undefined {
+  const m = /^expected '([}\])])'/.exec(message);
+  if (m === null) return undefined;
+  const opener = { "}": LBrace, "]": LBracket, ")": LParen }[m[1] as "}" | "]" | ")"];
+  const closer = { "}": RBrace, "]": RBracket, ")": RParen }[m[1] as "}" | "]" | ")"];
+  const open: IToken[] = [];
+  for (const t of tokens) {
+    if (t.tokenType === opener) open.push(t);
+    else if (t.tokenType === closer) open.pop();
+  }
+  const t = open[open.length - 1];
+  return t === undefined ? undefined : `the '${t.image}' on line ${t.startLine}, column ${t.startColumn} is never closed, so everything after it was read as its inside`;
 }
 
 function syntaxHint(message: string, t: IToken): string | undefined {

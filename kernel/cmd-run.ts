@@ -22,8 +22,14 @@ function parseArgs(args: string[]): { file: string; out: string | undefined } | 
   let out: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === "--out" || a === "-o") out = args[++i];
-    else if (a.startsWith("--out=")) out = a.slice(6);
+    if (a === "--out" || a === "-o") {
+      out = args[++i];
+      // `--out` needs its folder: without one, figures would silently go nowhere.
+      if (out === undefined || out.startsWith("-") || out === "") return undefined;
+    } else if (a.startsWith("--out=")) {
+      out = a.slice(6);
+      if (out === "") return undefined;
+    }
     else if (a.startsWith("-") || file !== undefined) return undefined;
     else file = a;
   }

@@ -171,4 +171,12 @@ test("hints that say what happened: a network not converted, a name bound later,
   assert.equal((await check("w = w + 1")).errors[0]!.hint, undefined, "a name used in its own first binding is not 'bound later'");
 });
 
+test("a bracket never closed is named where it opened", async () => {
+  const c = await check("network n (input 784) {\n  dense 10\n\nx = (1 + 2\n");
+  assert.equal(c.messages, ["4:3 expected '}', found '='"]);
+  assert.is(c.errors[0]!.hint, "the '{' on line 1, column 23 is never closed, so everything after it was read as its inside");
+  const p = await check("x = (1 + 2\n");
+  assert.equal(p.errors.map((e) => e.hint), ["the '(' on line 1, column 5 is never closed, so everything after it was read as its inside"]);
+});
+
 test.run();
