@@ -7,6 +7,7 @@
 // them): only the static facts checking reads are imported up front.
 
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { basename, dirname, extname, resolve } from "node:path";
 import type { RunContext } from "../stdlib/context.ts";
 import { cifar10, CIFAR10_CLASSES } from "../stdlib/data/cifar.ts";
@@ -259,6 +260,10 @@ export async function simulateNetwork(snn: SpikingNetwork, data: Dataset, option
   // After an interrupt the error says what was measured; a family's own note would say it
   // again, of a result the language does not keep.
   const quiet: RunContext = { ...ctx, log: (m) => { if (ctx.signal?.aborted !== true) ctx.log?.(m); } };
+  const cores = availableParallelism();
+  if (typeof options.workers === "number" && options.workers > cores) {
+    ctx.log?.(`workers: ${options.workers} is more than the ${cores} cores here: only ${cores} run at once, and each worker holds its own buffers (memory grows, nothing gets faster); workers: ${cores} is the most that helps`);
+  }
   let result: SimResult;
   try {
     result = await f.simulate(snn, data, options, quiet);

@@ -2,6 +2,7 @@
 // re-running rebinds; what a program prints and shows; sweeps as tables; modules; interrupts;
 // and a real run (train → accuracy → convert → simulate) on a seeded synthetic dataset.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -276,6 +277,10 @@ snn = convert tiny with rate { norm_data: syn.train }`;
   assert.equal(errorsOf(rec), ["1:48 record: [0, 20] asks for samples up to 20, but syn.test[0:10] has 10"]);
   const tr = (await run(it, "r = simulate snn on syn.test[0:10] { steps: 5, trace: [30, 31] }")).r;
   assert.equal(errorsOf(tr), ["1:48 trace: [30, 31] is past every layer of 'tiny_rate': the largest has 8 neurons"]);
+  const tooMany = availableParallelism() + 1;
+  const many = await run(it, `r = simulate snn on syn.test[0:10] { steps: 5, workers: ${tooMany} }`);
+  assert.equal(errorsOf(many.r), []);
+  assert.ok(many.out.some((o) => o.kind === "text" && o.stream === "stderr" && o.text.startsWith(`workers: ${tooMany} is more than the ${tooMany - 1} cores here`)), "too many workers are warned about");
   const ok = await run(it, 'r = simulate snn on syn.test[0:10] { steps: 5, trace: [0, 2] }\nr2 = simulate snn on syn.test[0:10] { steps: 5 }\nplot membrane r2 { layer: "relu1", neuron: 9 }');
   assert.equal(errorsOf(ok.r), ["3:1 layer 'relu1' has 8 neurons (0 to 7); there is no neuron 9"]);
 });
