@@ -228,12 +228,6 @@ export function simulateOptions(fam: RuleSet["family"]): readonly ParamSpec[] {
   return family(fam).simulateSchema;
 }
 
-/**
- * Simulates with the snn's family. An interrupted run is a failed one in the language: the
- * families return (rate, TTFS) or throw (AMOS) what they finished, and this turns either into
- * an InterruptedError whose message reports the figures of the images done (so nothing measured
- * is lost) and whose `partial` holds that result, which the language never binds.
- */
 /** A recording window the run cannot fill (samples past the data's end, neurons past every
  * layer) is a mistake to report at its option, not to ignore: the plots would come up empty. */
 export function recordingProblem(snn: SpikingNetwork, data: Dataset, label: string, options: SimOptions): { option: "record" | "trace"; error: SpikelabError } | undefined {
@@ -254,6 +248,12 @@ export function recordingProblem(snn: SpikingNetwork, data: Dataset, label: stri
   return undefined;
 }
 
+/**
+ * Simulates with the snn's family. An interrupted run is a failed one in the language: the
+ * families return (rate, TTFS) or throw (AMOS) what they finished, and this turns either into
+ * an InterruptedError whose message reports the figures of the images done (so nothing measured
+ * is lost) and whose `partial` holds that result, which the language never binds.
+ */
 export async function simulateNetwork(snn: SpikingNetwork, data: Dataset, options: SimOptions, ctx: RunContext): Promise<SimResult> {
   const f = family(snn.family);
   if (f.simulate === undefined) throw unsupported(`simulate (${snn.family})`);
