@@ -17,7 +17,8 @@ import { buildNetworkValue, buildRules, checkFits, datasetShape, expectKind, net
 import * as engine from "./engine.ts";
 import { formatValue } from "./format.ts";
 import { checkParams, type CheckedParams, type ParamEnv } from "./params.ts";
-import { arith, arithDimension, negate, quantity } from "./units.ts";
+import { binary, unaryMinus } from "./arith.ts";
+import { quantity } from "./units.ts";
 import { describe, didYouMean, dimensionOf, isUnknown, kindOf, numberValue, unknown, type V } from "./values.ts";
 
 export type Mode = "check" | "run";
@@ -467,22 +468,22 @@ export class Evaluator {
       }
       case "arith": {
         let acc = await this.expr(e.first);
-        for (const r of e.rest) acc = this.binary(r.op, acc, await this.expr(r.operand));
+        for (const r of e.rest) acc = binary(r.op, acc, await this.expr(r.operand));
         return acc;
       }
       case "sign": {
         const v = await this.expr(e.operand);
-        return e.negate ? this.unaryMinus(v) : v;
+        return e.negate ? unaryMinus(v) : v;
       }
       case "power": {
         const vs: V[] = [];
         for (const o of e.operands) vs.push(await this.expr(o.value));
         // Right to left; a sign on an exponent negates the power it starts (a ^ -b ^ c = a ^ -(b ^ c)).
         const last = e.operands.length - 1;
-        let acc = e.operands[last]!.negate ? this.unaryMinus(vs[last]!) : vs[last]!;
+        let acc = e.operands[last]!.negate ? unaryMinus(vs[last]!) : vs[last]!;
         for (let i = last - 1; i >= 0; i--) {
-          acc = this.binary("^", vs[i]!, acc);
-          if (e.operands[i]!.negate) acc = this.unaryMinus(acc);
+          acc = binary("^", vs[i]!, acc);
+          if (e.operands[i]!.negate) acc = unaryMinus(acc);
         }
         return acc;
       }
@@ -518,45 +519,6 @@ export class Evaluator {
       });
     }
     throw this.unknownName(name).at(this.loc({ span }));
-  }
-
-  private unaryMinus(v: V): V {
-    if (isUnknown(v)) {
-      if (v.of !== "number" && v.of !== "any") throw new SpikelabError("type", `cannot negate ${describe(v)}`);
-      return v;
-    }
-    if (v.kind !== "number") throw new SpikelabError("type", `cannot negate ${describe(v)}`);
-    const q = negate({ value: v.value, dimension: dimensionOf(v) });
-    return numberValue(q.value, q.dimension);
-  }
-
-  private binary(op: "+" | "-" | "*" | "/" | "^", a: V, b: V): V {
-    if (op === "+" && a.kind === "string" && b.kind === "string") return { kind: "string", value: a.value + b.value };
-    if (op === "+" && a.kind === "list" && b.kind === "list") return { kind: "list", items: [...a.items, ...b.items] };
-    // Checking: a string (or list) joined with one known only by its kind, e.g. "on " + r.data.
-    for (const k of ["string", "list"] as const) {
-      const is = (x: V): boolean => x.kind === k || (isUnknown(x) && x.of === k);
-      if (op === "+" && (is(a) || is(b)) && [a, b].every((x) => is(x) || (isUnknown(x) && x.of === "any"))) return unknown(k);
-    }
-    // Plain numbers need no unit algebra (mathjs would give the same, a hundred times slower).
-    if (a.kind === "number" && b.kind === "number" && a.unit === undefined && b.unit === undefined) {
-      const x = a.value, y = b.value;
-      return numberValue(op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : op === "/" ? x / y : x ** y);
-    }
-    if (!isNumeric(a) || !isNumeric(b)) {
-      throw new SpikelabError("type", `cannot ${OP_WORDS[op]} ${describe(a)} and ${describe(b)}`, a.kind === "result" || b.kind === "result" ? { hint: "use accuracy(r) or r.accuracy for the number" } : {});
-    }
-    if (isUnknown(a) || isUnknown(b)) {
-      const da = isUnknown(a) ? a.dimension : dimensionOf(a as Extract<Value, { kind: "number" }>);
-      const db = isUnknown(b) ? b.dimension : dimensionOf(b as Extract<Value, { kind: "number" }>);
-      if (da === undefined || db === undefined) return unknown("number");
-      const exponent = op === "^" && b.kind === "number" ? b.value : 1;
-      return unknown("number", { dimension: arithDimension(op, da, db, exponent) });
-    }
-    const x = a as Extract<Value, { kind: "number" }>;
-    const y = b as Extract<Value, { kind: "number" }>;
-    const q = arith(op, { value: x.value, dimension: dimensionOf(x) }, { value: y.value, dimension: dimensionOf(y) });
-    return numberValue(q.value, q.dimension);
   }
 
   private async postfix(e: Extract<Expr, { kind: "postfix" }>): Promise<V> {
@@ -733,12 +695,6 @@ export class Evaluator {
 }
 
 
-const OP_WORDS = { "+": "add", "-": "subtract", "*": "multiply", "/": "divide", "^": "raise" } as const;
-
-function isNumeric(x: V): boolean {
-  return x.kind === "number" || (isUnknown(x) && (x.of === "number" || x.of === "any"));
-}
-
 /** An index or slice bound: a whole number, unknown (undefined) or absent (null). */
 async function indexBound(ev: Evaluator, e: Expr | undefined): Promise<number | undefined | null> {
   if (e === undefined) return null;
@@ -750,6 +706,3 @@ async function indexBound(ev: Evaluator, e: Expr | undefined): Promise<number | 
   if (x.kind !== "number" || x.unit !== undefined || !Number.isInteger(x.value)) throw new SpikelabError("type", `an index must be a whole number, got ${describe(x)}`);
   return x.value;
 }
-
-
-
